@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from provisioning.views import common
+
+urlpatterns = [
+    path("", common.home, name="home"),
+    path("tai-khoan/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+    path("co-so/", include("provisioning.urls.facility")),
+    path("tham-dinh/", include("provisioning.urls.review")),
+    path("viettel/", include("provisioning.urls.issuance")),
+    path("", include("provisioning.urls.public")),
+]
+
+handler404 = "provisioning.views.common.not_found"
+handler403 = "provisioning.views.common.forbidden"
+handler500 = "provisioning.views.common.server_error"

@@ -1,0 +1,158 @@
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from .forms import InviteStaffForm
+from .models import (
+    AuditEvent,
+    Commune,
+    Document,
+    Dossier,
+    Facility,
+    GuidanceDocument,
+    Membership,
+    NationalAccount,
+    Province,
+    SupportContact,
+    User,
+    Vendor,
+)
+from .resources import FacilityResource, VendorResource
+from .services.staff import staff_invite
+
+
+@admin.register(User)
+class UserAdmin(ImportExportModelAdmin):
+    list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
+    search_fields = ["email", "full_name"]
+    list_filter = ["is_active", "is_staff"]
+    exclude = ["password"]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_urls(self):
+        return [
+            path("moi-can-bo/", self.admin_site.admin_view(self.invite), name="invite_staff"),
+            *super().get_urls(),
+        ]
+
+    def invite(self, request):
+        """Invite a staff member: the e-mail carries a link to set their own password."""
+        form = InviteStaffForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            staff_invite(actor=request.user, ip=request.META.get("REMOTE_ADDR"),
+                         **form.cleaned_data)
+            messages.success(request, _("Đã gửi thư mời tới %(email)s.")
+                             % {"email": form.cleaned_data["email"]})
+            return redirect("admin:provisioning_membership_changelist")
+        context = {**self.admin_site.each_context(request), "form": form,
+                   "title": _("Mời cán bộ")}
+        return render(request, "admin/invite_staff.html", context)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "province", "created_at"]
+    list_filter = ["role", "province"]
+    search_fields = ["user__email", "user__full_name"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "served", "office_name", "office_symbol"]
+    list_filter = ["served"]
+    search_fields = ["name"]
+    readonly_fields = ["code", "name", "short_name"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "division_type", "province"]
+    list_filter = ["province"]
+    search_fields = ["name"]
+    list_select_related = ["province"]
+
+
+@admin.register(SupportContact)
+class SupportContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "province", "phone", "email"]
+    list_filter = ["kind", "province"]
+
+
+@admin.register(Vendor)
+class VendorAdmin(ImportExportModelAdmin):
+    resource_classes = [VendorResource]
+    list_display = ["short_name", "name", "security_contract_signed", "interconnection_confirmed"]
+    search_fields = ["name", "short_name", "tax_code"]
+
+
+@admin.register(Facility)
+class FacilityAdmin(ImportExportModelAdmin):
+    resource_classes = [FacilityResource]
+    list_display = ["name", "kind", "certificate_number", "tax_code", "commune", "vendor"]
+    list_filter = ["kind", "province", "vendor"]
+    search_fields = ["name", "certificate_number", "tax_code"]
+    list_select_related = ["commune", "vendor"]
+    autocomplete_fields = ["owner", "commune"]
+    show_full_result_count = False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """State is changed only through the workflow's services, never by editing rows."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dossier)
+class DossierAdmin(ReadOnlyAdmin, ImportExportModelAdmin):
+    list_display = ["__str__", "facility", "status", "submitted_at", "due_date", "interconnection"]
+    list_filter = ["status", "province", "interconnection"]
+    search_fields = ["code", "facility__name"]
+    list_select_related = ["facility"]
+    show_full_result_count = False
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "kind", "dossier", "size", "uploaded_at"]
+    list_select_related = ["dossier"]
+    exclude = ["file"]
+
+
+@admin.register(NationalAccount)
+class NationalAccountAdmin(ReadOnlyAdmin, ImportExportModelAdmin):
+    list_display = ["username", "system", "facility_code", "facility", "verification",
+                    "handed_over_at", "password_changed_at"]
+    list_filter = ["system", "verification"]
+    search_fields = ["username", "facility_code", "facility__name"]
+    exclude = ["password_ciphertext"]
+    list_select_related = ["facility"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin, ImportExportModelAdmin):
+    list_display = ["created_at", "action", "actor", "dossier", "from_status", "to_status", "ip"]
+    list_filter = ["action"]
+    search_fields = ["dossier__code", "actor__email"]
+    list_select_related = ["actor", "dossier"]
+    show_full_result_count = False
+
+
+@admin.register(GuidanceDocument)
+class GuidanceDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "province", "active", "uploaded_at"]
+    list_filter = ["active", "province"]
+
+
+admin.site.site_header = _("Quản trị Liên thông Dược")
+admin.site.site_title = _("Liên thông Dược")
+admin.site.index_title = _("Quản trị hệ thống")

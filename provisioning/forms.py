@@ -1,0 +1,280 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Commune,
+    DocumentKind,
+    Facility,
+    NationalSystem,
+    Province,
+    RejectionReason,
+    Role,
+)
+from .uploads import CheckedFileField
+
+TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+CERTIFICATE = re.compile(r"^\d{1,6}/[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*$")
+PHONE = re.compile(r"^0\d{9,10}$")
+INSURANCE_CODE = re.compile(r"^[0-9A-Z]{5}$")
+
+
+def _normalise_certificate(value, label):
+    value = re.sub(r"\s+", "", value).upper()
+    if not CERTIFICATE.match(value):
+        raise ValidationError(
+            _("%(label)s không đúng dạng “số/ký hiệu”, ví dụ 123/ĐKKDD-BN.") % {"label": label}
+        )
+    return value
+
+
+class FacilityForm(forms.ModelForm):
+    class Meta:
+        model = Facility
+        fields = [
+            "kind",
+            "name",
+            "certificate_number",
+            "certificate_date",
+            "gpp_certificate",
+            "tax_code",
+            "pharmacist_name",
+            "practising_certificate",
+            "insurance_code",
+            "province",
+            "commune",
+            "address",
+            "phone",
+            "email",
+            "vendor",
+            "software_product",
+            "connection_model",
+        ]
+        widgets = {"certificate_date": forms.DateInput(attrs={"type": "date"})}
+        error_messages = {
+            "certificate_number": {
+                "unique": _(
+                    "Số Giấy chứng nhận này đã được một cơ sở khác đăng ký trên cổng. "
+                    "Nếu đó là cơ sở của bạn, hãy liên hệ Sở Y tế."
+                )
+            },
+            "tax_code": {
+                "unique": _(
+                    "Mã số thuế này đã được một cơ sở khác đăng ký trên cổng. "
+                    "Nếu đó là cơ sở của bạn, hãy liên hệ Sở Y tế."
+                )
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        served = Province.objects.filter(served=True)
+        self.fields["province"].queryset = served
+        self.fields["province"].label = _("Tỉnh, thành phố")
+        self.fields["province"].empty_label = None
+        self.fields["commune"].queryset = Commune.objects.filter(province__served=True)
+        self.fields["commune"].help_text = _("Theo danh mục đơn vị hành chính từ 01/7/2025.")
+        self.fields["tax_code"].help_text = _("10 chữ số, hoặc 10 chữ số-3 chữ số với chi nhánh.")
+        self.fields["insurance_code"].help_text = _("Bắt buộc với phòng khám, bệnh viện.")
+        self.fields["vendor"].empty_label = _("— Chọn đơn vị cung cấp phần mềm —")
+        self.fields["commune"].empty_label = _("— Chọn xã, phường —")
+        self.fields["kind"].choices = [("", _("— Chọn loại hình —")), *Facility.Kind.choices]
+        if served.count() == 1:
+            self.fields["province"].widget = forms.HiddenInput()
+            self.fields["province"].initial = served.first()
+
+    def clean_certificate_number(self):
+        return _normalise_certificate(
+            self.cleaned_data["certificate_number"], _("Số Giấy chứng nhận")
+        )
+
+    def clean_practising_certificate(self):
+        return _normalise_certificate(
+            self.cleaned_data["practising_certificate"], _("Số chứng chỉ hành nghề")
+        )
+
+    def clean_tax_code(self):
+        value = self.cleaned_data["tax_code"].strip()
+        if not TAX_CODE.match(value):
+            raise ValidationError(_("Mã số thuế gồm 10 chữ số, hoặc 13 ký tự dạng 0101234567-001."))
+        return value
+
+    def clean_phone(self):
+        value = re.sub(r"[\s.\-]", "", self.cleaned_data["phone"])
+        if not PHONE.match(value):
+            raise ValidationError(_("Số điện thoại gồm 10 hoặc 11 chữ số, bắt đầu bằng 0."))
+        return value
+
+    def clean_insurance_code(self):
+        value = self.cleaned_data["insurance_code"].strip().upper()
+        if value and not INSURANCE_CODE.match(value):
+            raise ValidationError(_("Mã cơ sở KCB gồm đúng 5 ký tự."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        province, commune = data.get("province"), data.get("commune")
+        if province and commune and commune.province_id != province.pk:
+            self.add_error(
+                "commune",
+                _("Xã, phường này không thuộc %(province)s.") % {"province": province.name},
+            )
+        clinic = data.get("kind") in (Facility.Kind.CLINIC, Facility.Kind.HOSPITAL)
+        if clinic and not data.get("insurance_code"):
+            self.add_error("insurance_code", _("Phòng khám, bệnh viện phải nhập mã cơ sở KCB."))
+        return data
+
+
+class DossierForm(forms.Form):
+    """The draft: a note and the attachments; files are checked by content."""
+
+    note = forms.CharField(
+        label=_("Nội dung đề nghị"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Có thể để trống nếu không có đề nghị gì thêm."),
+    )
+    security_contract = CheckedFileField(
+        label=DocumentKind.SECURITY_CONTRACT.label,
+        required=False,
+        help_text=_("Hợp đồng bảo mật thông tin giữa đơn vị phần mềm và Viettel (PDF, JPEG, PNG)."),
+    )
+    interconnection_record = CheckedFileField(
+        label=DocumentKind.INTERCONNECTION_RECORD.label,
+        required=False,
+        help_text=_("Biên bản xác nhận liên thông do Viettel cấp cho đơn vị phần mềm."),
+    )
+    other = CheckedFileField(
+        label=DocumentKind.OTHER.label,
+        required=False,
+        help_text=_("Tài liệu khác (không bắt buộc)."),
+    )
+
+    FILE_FIELDS = ("security_contract", "interconnection_record", "other")
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(label=_("Mã hồ sơ"), max_length=30)
+    secret = forms.CharField(
+        label=_("Mã tra cứu"), max_length=12, help_text=_("In trên phiếu tiếp nhận hồ sơ.")
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean_secret(self):
+        return self.cleaned_data["secret"].strip().upper()
+
+
+INFO_TARGETS = [
+    (DocumentKind.SECURITY_CONTRACT.value, DocumentKind.SECURITY_CONTRACT.label),
+    (DocumentKind.INTERCONNECTION_RECORD.value, DocumentKind.INTERCONNECTION_RECORD.label),
+    ("profile", _("Thông tin cơ sở")),
+    ("other", _("Nội dung khác")),
+]
+
+
+class InfoItemForm(forms.Form):
+    target = forms.ChoiceField(label=_("Nội dung"), choices=INFO_TARGETS)
+    message = forms.CharField(
+        label=_("Yêu cầu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+InfoItemFormSet = forms.formset_factory(InfoItemForm, extra=3, max_num=10)
+
+
+class ResponseItemForm(forms.Form):
+    response = forms.CharField(
+        label=_("Trả lời"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    file = CheckedFileField(label=_("Tệp bổ sung"), required=False)
+
+
+class ProposeForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Đề xuất cấp tài khoản")), ("reject", _("Đề xuất từ chối"))],
+        widget=forms.RadioSelect,
+        label=_("Đề xuất"),
+    )
+    reason = forms.ChoiceField(
+        label=_("Lý do từ chối"),
+        required=False,
+        choices=[("", _("— Chọn lý do —")), *RejectionReason.choices],
+    )
+    note = forms.CharField(
+        label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("approve", _("Phê duyệt")),
+            ("reject", _("Đồng ý từ chối")),
+            ("return", _("Trả lại chuyên viên")),
+        ],
+    )
+    note = forms.CharField(
+        label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}))
+    internal = forms.BooleanField(label=_("Ghi chú nội bộ (cơ sở không xem được)"), required=False)
+
+
+class InterconnectionForm(forms.Form):
+    confirmed = forms.TypedChoiceField(
+        label=_("Kết quả"),
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        choices=[
+            ("yes", _("Biên bản hợp lệ, phần mềm của cơ sở đã liên thông")),
+            ("no", _("Không xác nhận được")),
+        ],
+    )
+    note = forms.CharField(
+        label=_("Ghi chú / lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AccountForm(forms.Form):
+    system = forms.ChoiceField(label=_("Hệ thống quốc gia"), choices=NationalSystem.choices)
+    facility_code = forms.CharField(label=_("Mã cơ sở trên hệ thống quốc gia"), max_length=50)
+    username = forms.CharField(label=_("Tên đăng nhập"), max_length=50)
+    password = forms.CharField(
+        label=_("Mật khẩu ban đầu"),
+        max_length=30,
+        required=False,
+        widget=forms.PasswordInput(render_value=True),
+        help_text=_("Để trống để cổng tự sinh mật khẩu mạnh (%(n)s ký tự).")
+        % {"n": settings.INITIAL_PASSWORD_LENGTH},
+    )
+
+
+class HandOverForm(forms.Form):
+    override_reason = forms.CharField(
+        label=_("Lý do bàn giao khi chưa kiểm tra đăng nhập được"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class InviteStaffForm(forms.Form):
+    email = forms.EmailField(label=_("Thư điện tử"))
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    province = forms.ModelChoiceField(
+        label=_("Tỉnh"), queryset=Province.objects.filter(served=True)
+    )
+    role = forms.ChoiceField(label=_("Vai trò"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from .models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices

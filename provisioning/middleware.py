@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .permissions import is_staff_member
+
+# Pages a staff member without two-factor authentication may still reach: setting it up.
+OPEN_PREFIXES = ("/tai-khoan/", "/static/", "/i18n/")
+
+
+class StaffTwoFactorMiddleware:
+    """Staff must have TOTP before anything else when STAFF_REQUIRE_MFA is on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.STAFF_REQUIRE_MFA
+            and request.user.is_authenticated
+            and not request.path.startswith(OPEN_PREFIXES)
+            and (is_staff_member(request.user) or request.user.is_superuser)
+            and not request.user.authenticator_set.exists()
+        ):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

@@ -1,0 +1,86 @@
+"""Reads used in more than one place."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .models import AuditEvent, Document, DossierStatus, GuidanceDocument
+from .workdays import add_working_days
+
+
+def timeline(dossier, *, for_facility):
+    events = AuditEvent.objects.filter(dossier=dossier).select_related("actor")
+    if for_facility:
+        events = events.filter(visible_to_facility=True)
+    return events.order_by("created_at", "pk")
+
+
+def public_timeline(dossier):
+    """Steps only, for anyone holding the receipt: no names, notes or messages."""
+    return (
+        AuditEvent.objects.filter(dossier=dossier, visible_to_facility=True)
+        .exclude(action__startswith="comment.")
+        .exclude(action__startswith="document.")
+        .exclude(action__startswith="account.")
+        .only("action", "to_status", "created_at")
+        .order_by("created_at", "pk")
+    )
+
+
+def document_versions(dossier):
+    return (
+        Document.objects.filter(dossier=dossier)
+        .select_related("uploaded_by")
+        .order_by("kind", "-uploaded_at")
+    )
+
+
+# The reviewer's queue tabs.
+QUEUE_TABS = ("new", "waiting", "due_soon", "overdue", "proposed", "decided", "all")
+
+
+def due_soon_limit(today=None):
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    return add_working_days(today, settings.DOSSIER_DUE_SOON_WORKING_DAYS)
+
+
+def queue_filter(tab, today=None):
+    today = today or timezone.localdate()
+    active = [
+        DossierStatus.SUBMITTED,
+        DossierStatus.PROPOSED_APPROVAL,
+        DossierStatus.PROPOSED_REJECTION,
+    ]
+    return {
+        "new": Q(status=DossierStatus.SUBMITTED),
+        "waiting": Q(status=DossierStatus.NEEDS_INFO),
+        "due_soon": Q(status__in=active, due_date__gte=today, due_date__lte=due_soon_limit(today)),
+        "overdue": Q(status__in=active, due_date__lt=today),
+        "proposed": Q(
+            status__in=[DossierStatus.PROPOSED_APPROVAL, DossierStatus.PROPOSED_REJECTION]
+        ),
+        "decided": Q(
+            status__in=[
+                DossierStatus.APPROVED,
+                DossierStatus.REJECTED,
+                DossierStatus.ISSUED,
+                DossierStatus.COMPLETED,
+            ]
+        ),
+        "all": ~Q(status=DossierStatus.DRAFT),
+    }[tab]
+
+
+def queue_counts(queryset, today=None):
+    """Every tab's count in one query."""
+    return queryset.aggregate(
+        **{tab: Count("pk", filter=queue_filter(tab, today)) for tab in QUEUE_TABS}
+    )
+
+
+def guidance_for(province_id):
+    """The guidance PDFs handed over with an account in this province."""
+    return GuidanceDocument.objects.filter(
+        Q(province__isnull=True) | Q(province_id=province_id), active=True
+    )

@@ -1,0 +1,1 @@
+"""Every write to the domain goes through a function of this package."""

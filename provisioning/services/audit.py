@@ -1,0 +1,38 @@
+from ..models import AuditEvent
+
+SECRET_MARKERS = ("password", "token", "secret", "pwd")
+
+
+def _mask(data):
+    return {
+        key: "***" if any(marker in key.lower() for marker in SECRET_MARKERS) else value
+        for key, value in (data or {}).items()
+    }
+
+
+def record_event(
+    *,
+    action,
+    actor=None,
+    dossier=None,
+    facility=None,
+    from_status="",
+    to_status="",
+    note="",
+    data=None,
+    ip=None,
+    visible_to_facility=True,
+):
+    """Write one audit row; call inside the transaction of the change it records."""
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor and actor.is_authenticated else None,
+        dossier=dossier,
+        facility=facility or (dossier.facility if dossier else None),
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=_mask(data),
+        ip=ip,
+        visible_to_facility=visible_to_facility,
+    )

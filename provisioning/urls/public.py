@@ -1,0 +1,10 @@
+from django.urls import path
+
+from ..views import common
+
+app_name = "public"
+urlpatterns = [
+    path("tra-cuu/", common.lookup, name="lookup"),
+    path("tai-lieu/<int:pk>/", common.document, name="document"),
+    path("tai-lieu-huong-dan/<int:pk>/", common.guidance, name="guidance"),
+]

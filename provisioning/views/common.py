@@ -1,0 +1,106 @@
+"""Pages every role shares: the start page, documents, the public status lookup, errors."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from ..forms import LookupForm
+from ..models import Dossier, GuidanceDocument, Role
+from ..permissions import get_document_for_user, has_role, is_staff_member
+from ..ratelimit import allow
+from ..selectors import public_timeline
+
+
+def home(request):
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "home.html")
+    if has_role(user, Role.REVIEWER) or has_role(user, Role.APPROVER):
+        return redirect("review:queue")
+    if has_role(user, Role.VIETTEL):
+        return redirect("issuance:queue")
+    if has_role(user, Role.ADMIN) or user.is_superuser:
+        return redirect("admin:index")
+    return redirect("facility:home")
+
+
+def serve_private_file(field, *, filename, content_type, inline=True):
+    """Send a stored file with headers that stop the browser from guessing or running it.
+
+    In production the web server sends the bytes (X-Accel-Redirect), set in deploy/.
+    """
+    accel_prefix = getattr(settings, "PRIVATE_ACCEL_REDIRECT_PREFIX", "")
+    if accel_prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel_prefix + field.name
+    else:
+        try:
+            response = FileResponse(field.open("rb"), content_type=content_type)
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@login_required
+def document(request, pk):
+    doc = get_document_for_user(request.user, pk)
+    return serve_private_file(
+        doc.file, filename=doc.original_name, content_type=doc.content_type,
+        inline=request.GET.get("tai") != "1",
+    )
+
+
+@login_required
+def guidance(request, pk):
+    """Guidance PDFs are for facilities that received an account and for staff."""
+    doc = GuidanceDocument.objects.filter(pk=pk, active=True).first()
+    if doc is None:
+        raise Http404
+    allowed = is_staff_member(request.user) or request.user.facilities.filter(
+        accounts__handed_over_at__isnull=False
+    ).exists()
+    if not allowed:
+        raise Http404
+    return serve_private_file(
+        doc.file, filename=f"{doc.title}.pdf", content_type="application/pdf"
+    )
+
+
+def lookup(request):
+    """Status by dossier code and the secret printed on the receipt, without logging in."""
+    form = LookupForm(request.GET or None)
+    dossier = None
+    if form.is_bound and not allow(request, "lookup", limit=20, seconds=600):
+        form.add_error(None, _("Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút."))
+    elif form.is_valid():
+        dossier = (
+            Dossier.objects.select_related("facility")
+            .filter(code=form.cleaned_data["code"], lookup_secret=form.cleaned_data["secret"])
+            .first()
+        )
+        if dossier is None:
+            form.add_error(None, _("Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."))
+    context = {"form": form, "dossier": dossier}
+    if dossier:
+        context["timeline"] = public_timeline(dossier)
+    return render(request, "public/lookup.html", context)
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def forbidden(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)

@@ -1,0 +1,362 @@
+"""The facility's screens: its profile, its dossier, and receiving the account."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ..errors import WorkflowError
+from ..forms import CommentForm, DossierForm, FacilityForm, ResponseItemForm
+from ..models import DocumentKind, Dossier, DossierStatus, NationalAccount, SupportContact
+from ..permissions import get_dossier_for_owner, get_facility_for_owner, is_staff_member
+from ..selectors import document_versions, guidance_for, timeline
+from ..services import accounts, dossiers, facilities
+
+# Once the Sở is looking at a dossier the profile it looks at must not move under it.
+PROFILE_LOCKED = [
+    DossierStatus.SUBMITTED,
+    DossierStatus.PROPOSED_APPROVAL,
+    DossierStatus.PROPOSED_REJECTION,
+    DossierStatus.APPROVED,
+]
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def facility_only(view):
+    """Staff have their own screens; a facility page is for the facility's people."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _contacts(province_ids):
+    return SupportContact.objects.filter(province_id__in=province_ids).select_related("province")
+
+
+@facility_only
+def home(request):
+    facilities = list(
+        request.user.facilities.select_related("province", "commune", "vendor").prefetch_related(
+            Prefetch("dossiers", queryset=Dossier.objects.order_by("-created_at")),
+            Prefetch("accounts", queryset=NationalAccount.objects.order_by("-created_at")),
+        )
+    )
+    return render(
+        request,
+        "facility/home.html",
+        {
+            "facilities": facilities,
+            "contacts": _contacts({f.province_id for f in facilities}),
+        },
+    )
+
+
+@facility_only
+def facility_create(request):
+    form = FacilityForm(request.POST or None, initial={"email": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        facility = facilities.facility_create(
+            owner=request.user, fields=form.cleaned_data, ip=_ip(request)
+        )
+        messages.success(request, _("Đã lưu thông tin cơ sở “%(name)s”.") % {"name": facility})
+        return redirect("facility:home")
+    return render(request, "facility/facility_form.html", {"form": form})
+
+
+@facility_only
+def facility_edit(request, pk):
+    facility = get_facility_for_owner(request.user, pk)
+    locked = facility.dossiers.filter(status__in=PROFILE_LOCKED).exists()
+    form = FacilityForm(request.POST or None, instance=facility)
+    if request.method == "POST":
+        if locked:
+            messages.error(
+                request, _("Hồ sơ của cơ sở đang được xử lý, chưa thể sửa thông tin cơ sở.")
+            )
+        elif form.is_valid():
+            facilities.facility_update(
+                facility=get_facility_for_owner(request.user, pk),
+                actor=request.user,
+                fields=form.cleaned_data,
+                ip=_ip(request),
+            )
+            messages.success(request, _("Đã cập nhật thông tin cơ sở."))
+            return redirect("facility:home")
+    return render(
+        request,
+        "facility/facility_form.html",
+        {"form": form, "facility": facility, "locked": locked},
+    )
+
+
+@facility_only
+@require_POST
+def dossier_create(request, pk):
+    facility = get_facility_for_owner(request.user, pk)
+    try:
+        dossier = dossiers.dossier_create(facility=facility, actor=request.user, ip=_ip(request))
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+        return redirect("facility:home")
+    return redirect("facility:dossier_edit", dossier.pk)
+
+
+def _attach_files(request, dossier, form):
+    """Save every file that passed its checks; report the others next to their field.
+
+    A bad file must not cost the facility the good ones it sent with it.
+    """
+    for name in DossierForm.FILE_FIELDS:
+        upload = form.cleaned_data.get(name) if name not in form.errors else None
+        if not upload:
+            continue
+        try:
+            dossiers.document_add(
+                dossier=dossier,
+                actor=request.user,
+                kind=name,
+                upload=upload,
+                checked=upload.checked,
+                ip=_ip(request),
+            )
+        except WorkflowError as exc:
+            form.add_error(name, exc.message)
+
+
+@facility_only
+def dossier_edit(request, pk):
+    dossier = get_dossier_for_owner(request.user, pk)
+    if dossier.status != DossierStatus.DRAFT:
+        return redirect("facility:dossier", dossier.pk)
+    form = DossierForm(request.POST or None, request.FILES or None, initial={"note": dossier.note})
+    if request.method == "POST":
+        form.is_valid()
+        _attach_files(request, dossier, form)
+        if "note" in form.cleaned_data:
+            dossiers.dossier_update_draft(
+                dossier=dossier, actor=request.user, note=form.cleaned_data["note"]
+            )
+        if not form.errors:
+            if request.POST.get("action") == "submit":
+                return _submit(request, dossier)
+            messages.success(request, _("Đã lưu bản nháp."))
+            return redirect("facility:dossier_edit", dossier.pk)
+    return render(
+        request,
+        "facility/dossier_edit.html",
+        {
+            "dossier": dossier,
+            "form": form,
+            "documents": dossiers.current_documents(dossier).order_by("kind", "uploaded_at"),
+            "missing": [DocumentKind(kind).label for kind in dossiers.missing_documents(dossier)],
+        },
+    )
+
+
+def _submit(request, dossier):
+    try:
+        dossier = dossiers.dossier_submit(dossier=dossier, actor=request.user, ip=_ip(request))
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+        return redirect("facility:dossier_edit", dossier.pk)
+    messages.success(
+        request,
+        _("Đã nộp hồ sơ %(code)s. Hạn trả kết quả: %(due)s.")
+        % {"code": dossier.code, "due": dossier.due_date.strftime("%d/%m/%Y")},
+    )
+    return redirect("facility:dossier_receipt", dossier.pk)
+
+
+@facility_only
+@require_POST
+def dossier_submit(request, pk):
+    return _submit(request, get_dossier_for_owner(request.user, pk))
+
+
+def _detail(request, dossier, open_items=None, status=200):
+    if open_items is None:
+        open_items = [
+            (item, ResponseItemForm(prefix=f"item-{item.pk}"))
+            for item in dossier.info_items.filter(answered_at__isnull=True)
+        ]
+    return render(
+        request,
+        "facility/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "facility": dossier.facility,
+            "events": timeline(dossier, for_facility=True),
+            "documents": document_versions(dossier),
+            "open_items": open_items,
+            "answered_items": dossier.info_items.filter(answered_at__isnull=False),
+            "messages_list": dossier.comments.filter(internal=False).select_related("author"),
+            "comment_form": CommentForm(),
+            "account": NationalAccount.objects.filter(dossier=dossier).first(),
+            "contacts": _contacts([dossier.province_id]),
+        },
+        status=status,
+    )
+
+
+@facility_only
+def dossier_detail(request, pk):
+    return _detail(request, get_dossier_for_owner(request.user, pk))
+
+
+@facility_only
+@require_POST
+def dossier_respond(request, pk):
+    dossier = get_dossier_for_owner(request.user, pk)
+    items = list(dossier.info_items.filter(answered_at__isnull=True))
+    forms = [
+        (item, ResponseItemForm(request.POST, request.FILES, prefix=f"item-{item.pk}"))
+        for item in items
+    ]
+    answers, failed = {}, False
+    for item, form in forms:
+        if not form.is_valid():
+            failed = True
+            continue
+        document = None
+        upload = form.cleaned_data.get("file")
+        if upload:
+            kind = item.target if item.target in DossierForm.FILE_FIELDS else "other"
+            try:
+                document = dossiers.document_add(
+                    dossier=dossier,
+                    actor=request.user,
+                    kind=kind,
+                    upload=upload,
+                    checked=upload.checked,
+                    ip=_ip(request),
+                )
+            except WorkflowError as exc:
+                form.add_error("file", exc.message)
+                failed = True
+                continue
+        answers[item.pk] = (form.cleaned_data["response"], document)
+    if not failed:
+        try:
+            dossiers.dossier_respond(
+                dossier=dossier, actor=request.user, answers=answers, ip=_ip(request)
+            )
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã gửi nội dung bổ sung tới Sở Y tế."))
+            return redirect("facility:dossier", dossier.pk)
+    else:
+        messages.error(request, _("Chưa gửi được: hãy xem lỗi ở từng nội dung bên dưới."))
+    return _detail(request, dossier, open_items=forms, status=400)
+
+
+@facility_only
+@require_POST
+def dossier_withdraw(request, pk):
+    dossier = get_dossier_for_owner(request.user, pk)
+    try:
+        dossiers.dossier_withdraw(
+            dossier=dossier, actor=request.user, note=request.POST.get("note", ""), ip=_ip(request)
+        )
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã rút hồ sơ."))
+    return redirect("facility:dossier", dossier.pk)
+
+
+@facility_only
+@require_POST
+def dossier_message(request, pk):
+    dossier = get_dossier_for_owner(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            dossiers.comment_add(
+                dossier=dossier,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                internal=False,
+                ip=_ip(request),
+            )
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã gửi trao đổi tới Sở Y tế."))
+    else:
+        messages.error(request, _("Nội dung trao đổi không được để trống."))
+    return redirect("facility:dossier", dossier.pk)
+
+
+@facility_only
+def dossier_receipt(request, pk):
+    dossier = get_dossier_for_owner(request.user, pk)
+    if not dossier.code:
+        return redirect("facility:dossier_edit", dossier.pk)
+    return render(
+        request,
+        "facility/receipt.html",
+        {"dossier": dossier, "documents": dossiers.current_documents(dossier)},
+    )
+
+
+@facility_only
+@never_cache
+def account_reveal(request, pk):
+    """The initial password, once: GET warns, POST shows it (so a reload cannot)."""
+    dossier = get_dossier_for_owner(request.user, pk)
+    account = NationalAccount.objects.filter(dossier=dossier, handed_over_at__isnull=False).first()
+    if account is None:
+        messages.error(request, _("Tài khoản chưa được bàn giao."))
+        return redirect("facility:dossier", dossier.pk)
+    password = None
+    if request.method == "POST":
+        try:
+            password = accounts.account_reveal_password(
+                account=account, actor=request.user, ip=_ip(request)
+            )
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+            return redirect("facility:dossier", dossier.pk)
+    return render(
+        request,
+        "facility/account.html",
+        {
+            "dossier": dossier,
+            "account": account,
+            "password": password,
+            "guidance": guidance_for(dossier.province_id),
+        },
+    )
+
+
+@facility_only
+@require_POST
+def account_confirm(request, pk):
+    dossier = get_dossier_for_owner(request.user, pk)
+    try:
+        accounts.dossier_confirm_password_change(
+            dossier=dossier, actor=request.user, ip=_ip(request)
+        )
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Cảm ơn. Cổng đã xoá mật khẩu ban đầu; từ nay chỉ cơ sở biết mật khẩu."),
+        )
+    return redirect("facility:dossier", dossier.pk)
