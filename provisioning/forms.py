@@ -271,10 +271,4 @@ class InviteStaffForm(forms.Form):
     province = forms.ModelChoiceField(
         label=_("Tỉnh"), queryset=Province.objects.filter(served=True)
     )
-    role = forms.ChoiceField(label=_("Vai trò"), choices=[])
-
-    def __init__(self, *args, **kwargs):
-        from .models import Role
-
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = Role.choices
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)

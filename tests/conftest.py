@@ -2,7 +2,6 @@ import pytest
 from django.test import Client
 
 from portal.celery import app as celery_app
-from provisioning.models import Province
 
 from .factories import (
     HOME_PROVINCE,
@@ -10,6 +9,7 @@ from .factories import (
     FacilityFactory,
     MembershipFactory,
     UserFactory,
+    province,
 )
 
 
@@ -41,12 +41,12 @@ def _portal_test_settings(settings, tmp_path):
 
 @pytest.fixture
 def home_province(db):
-    return Province.objects.get(code=HOME_PROVINCE)
+    return province(HOME_PROVINCE)
 
 
 @pytest.fixture
 def other_province(db):
-    return Province.objects.get(code=OTHER_PROVINCE)
+    return province(OTHER_PROVINCE)
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def other_facility(other_owner):
 
 def _staff(email, role, province_code=HOME_PROVINCE):
     user = UserFactory(email=email)
-    MembershipFactory(user=user, role=role, province=Province.objects.get(code=province_code))
+    MembershipFactory(user=user, role=role, province=province(province_code))
     return user
 
 

@@ -21,6 +21,17 @@ HOME_PROVINCE = 24  # Bắc Ninh, served by the test settings
 OTHER_PROVINCE = 1  # Hà Nội
 
 
+def province(code):
+    """A province, reloading the units first if a transactional test flushed them."""
+    if not Province.objects.filter(code=code).exists():
+        from django.conf import settings
+
+        from provisioning.units import load_units
+
+        load_units(Province, Commune, set(settings.PORTAL_PROVINCE_CODES))
+    return Province.objects.get(code=code)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -46,7 +57,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         model = Membership
 
     user = factory.SubFactory(UserFactory)
-    province = factory.LazyFunction(lambda: Province.objects.get(code=HOME_PROVINCE))
+    province = factory.LazyFunction(lambda: province(HOME_PROVINCE))
     role = "reviewer"
 
 
@@ -70,7 +81,7 @@ class FacilityFactory(factory.django.DjangoModelFactory):
         model = Facility
 
     owner = factory.SubFactory(UserFactory)
-    province = factory.LazyFunction(lambda: Province.objects.get(code=HOME_PROVINCE))
+    province = factory.LazyFunction(lambda: province(HOME_PROVINCE))
     commune = factory.LazyAttribute(lambda o: _commune(o.province.code))
     kind = Facility.Kind.PHARMACY
     name = factory.Sequence(lambda n: f"Nhà thuốc Hồng Phúc số {n}")

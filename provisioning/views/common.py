@@ -32,7 +32,7 @@ def serve_private_file(field, *, filename, content_type, inline=True):
 
     In production the web server sends the bytes (X-Accel-Redirect), set in deploy/.
     """
-    accel_prefix = getattr(settings, "PRIVATE_ACCEL_REDIRECT_PREFIX", "")
+    accel_prefix = settings.PRIVATE_ACCEL_REDIRECT_PREFIX
     if accel_prefix:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = accel_prefix + field.name
@@ -43,7 +43,12 @@ def serve_private_file(field, *, filename, content_type, inline=True):
             raise Http404 from exc
     response["Content-Disposition"] = content_disposition_header(not inline, filename)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    # Chromium's PDF viewer refuses to run in a sandboxed document; PDFs carrying scripts are
+    # refused at upload, so only images get the sandbox.
+    sandbox = "" if content_type == "application/pdf" else "; sandbox"
+    response["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src 'unsafe-inline'; object-src 'self'{sandbox}"
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response
@@ -53,7 +58,9 @@ def serve_private_file(field, *, filename, content_type, inline=True):
 def document(request, pk):
     doc = get_document_for_user(request.user, pk)
     return serve_private_file(
-        doc.file, filename=doc.original_name, content_type=doc.content_type,
+        doc.file,
+        filename=doc.original_name,
+        content_type=doc.content_type,
         inline=request.GET.get("tai") != "1",
     )
 
@@ -64,14 +71,13 @@ def guidance(request, pk):
     doc = GuidanceDocument.objects.filter(pk=pk, active=True).first()
     if doc is None:
         raise Http404
-    allowed = is_staff_member(request.user) or request.user.facilities.filter(
-        accounts__handed_over_at__isnull=False
-    ).exists()
+    allowed = (
+        is_staff_member(request.user)
+        or request.user.facilities.filter(accounts__handed_over_at__isnull=False).exists()
+    )
     if not allowed:
         raise Http404
-    return serve_private_file(
-        doc.file, filename=f"{doc.title}.pdf", content_type="application/pdf"
-    )
+    return serve_private_file(doc.file, filename=f"{doc.title}.pdf", content_type="application/pdf")
 
 
 def lookup(request):

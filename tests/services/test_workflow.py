@@ -23,11 +23,15 @@ def test_every_move_names_a_known_status():
         assert set(move.sources) <= statuses
 
 
-def test_the_whole_path_ends_issued_with_one_audit_row_per_move(cast, django_capture_on_commit_callbacks):
+def test_the_whole_path_ends_issued_with_one_audit_row_per_move(
+    cast, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         dossier = dossier_at(DossierStatus.ISSUED, **cast)
     moves = list(
-        AuditEvent.objects.filter(dossier=dossier, to_status__gt="").values_list("to_status", flat=True)
+        AuditEvent.objects.filter(dossier=dossier, to_status__gt="").values_list(
+            "to_status", flat=True
+        )
     )
     assert moves == ["draft", "submitted", "proposed_approval", "approved", "issued"]
 

@@ -1,0 +1,319 @@
+"""A province's pharmacies pushing receipts and sales, played through the simulator.
+
+Most pharmacies push every day, some only now and then, and some stop after a while: the
+three patterns the portal's sync tracking has to tell apart. Everything is drawn from one
+seeded random generator, so a seed gives the same province every time; counts and time
+are bounded so a demo cannot run away.
+"""
+
+import logging
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+import httpx
+
+from . import endpoints as ep
+from .client import client_for, system_config
+from .conf import setting
+from .errors import NationalError
+from .simulator.catalogue import DRUGS
+from .transport import RetryPolicy
+
+logger = logging.getLogger("provisioning.national.traffic")
+
+VN_TZ = timezone(timedelta(hours=7))
+DAILY, IRREGULAR, GOES_SILENT = "daily", "irregular", "goes_silent"
+IRREGULAR_SHARE, SILENT_SHARE = 0.25, 0.15
+IRREGULAR_DAY_CHANCE = 0.35  # an irregular pharmacy sends on about one day in three
+RECEIPT_EVERY_DAYS = 7
+OPENING, RECEIPT, SALE = "opening", "receipt", "sale"
+SUPPLIERS = (
+    "Công ty CP Dược Hậu Giang",
+    "Công ty CP Dược phẩm Imexpharm",
+    "Công ty TNHH Phân phối Dược phẩm Phú Thọ",
+    "Công ty CP Dược - Vật tư y tế Phú Thọ",
+)
+SELLERS = ("Nguyễn Thị Hoa", "Trần Văn Minh", "Lê Thị Thu", "Phạm Quốc Bảo")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    facility_code: str
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class Pharmacy:
+    credentials: Credentials
+    pattern: str
+    silent_from: int | None = None  # the first day (0-based) it sends nothing
+
+    @property
+    def facility_code(self):
+        return self.credentials.facility_code
+
+
+@dataclass(frozen=True)
+class PlannedPush:
+    day: date
+    pharmacy: Pharmacy
+    what: str  # OPENING, RECEIPT or SALE
+    reference: str
+    lines: tuple
+
+
+@dataclass
+class TrafficReport:
+    dialect: str
+    pharmacies: list
+    planned: int = 0
+    sent: int = 0
+    outcomes: Counter = field(default_factory=Counter)  # "ok" or a failure reason
+    stopped_early: bool = False
+
+    def summary(self):
+        patterns = Counter(p.pattern for p in self.pharmacies)
+        return (
+            f"{len(self.pharmacies)} pharmacies ({dict(patterns)}), {self.sent} of "
+            f"{self.planned} pushes sent: {dict(self.outcomes)}"
+            + (" — stopped at the limit" if self.stopped_early else "")
+        )
+
+
+def make_credentials(count, *, dialect, rng, province_code, vendor_share=0.0):
+    """Facility codes PP-NNNNNN with usernames shaped as each system's were seen; a share
+    of the facilities can sit behind one vendor account."""
+    numbers = rng.sample(range(1, 1_000_000), count)
+    vendor_count = round(count * vendor_share)
+    vendor_user = _username(dialect, rng, province_code, "vendor")
+    vendor_password = _password(rng)
+    result = []
+    for index, number in enumerate(numbers):
+        code = f"{province_code:02d}-{number:06d}"
+        if index < vendor_count:
+            result.append(Credentials(code, vendor_user, vendor_password))
+        else:
+            result.append(
+                Credentials(code, _username(dialect, rng, province_code, number), _password(rng))
+            )
+    return result
+
+
+def _username(dialect, rng, province_code, number):
+    if dialect == ep.V2:
+        return f"{rng.randrange(10**11, 10**12)}"  # a 12-digit personal identifier
+    suffix = number if isinstance(number, str) else f"{number:06d}"
+    return f"gpp_{province_code:02d}_{suffix}_{rng.randrange(10**6):06d}"
+
+
+def _password(rng):
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    return "".join(rng.choice(alphabet) for _ in range(10)) + "#9"
+
+
+def assign_patterns(credentials, *, rng, days):
+    """Shares of irregular and silent pharmacies, at least one of each when there are
+    enough pharmacies, so every demo shows every pattern."""
+    count = len(credentials)
+    silent = max(1, round(count * SILENT_SHARE)) if count >= 3 else 0
+    irregular = max(1, round(count * IRREGULAR_SHARE)) if count >= 2 else 0
+    patterns = [GOES_SILENT] * silent + [IRREGULAR] * irregular
+    patterns += [DAILY] * (count - len(patterns))
+    rng.shuffle(patterns)
+    pharmacies = []
+    for creds, pattern in zip(credentials, patterns, strict=True):
+        silent_from = None
+        if pattern == GOES_SILENT:
+            silent_from = rng.randint(max(1, days // 3), max(1, (2 * days) // 3))
+        pharmacies.append(Pharmacy(creds, pattern, silent_from))
+    return pharmacies
+
+
+def _lines(rng, day, what, sales_size=3):
+    count = rng.randint(3, 6) if what != SALE else rng.randint(1, sales_size)
+    lines = []
+    for drug in rng.sample(DRUGS, count):
+        made = day - timedelta(days=rng.randint(30, 400))
+        quantity = rng.randint(50, 500) if what != SALE else rng.randint(1, 20)
+        price = drug.price if what == SALE else round(drug.price * 0.8)
+        lines.append(
+            ep.Line(
+                drug.id,
+                drug.code,
+                drug.name,
+                drug.registration_number,
+                drug.unit,
+                drug.unit_id,
+                drug.strength,
+                drug.route,
+                drug.manufacturer,
+                f"{made:%y%m}{rng.randrange(1000):03d}",
+                made,
+                made + timedelta(days=365 * rng.randint(2, 3)),
+                quantity,
+                price,
+            )
+        )
+    return tuple(lines)
+
+
+def _sends_on(pharmacy, day_index, rng):
+    if pharmacy.silent_from is not None and day_index >= pharmacy.silent_from:
+        return False
+    if pharmacy.pattern == IRREGULAR and day_index > 0:
+        return rng.random() < IRREGULAR_DAY_CHANCE
+    return True
+
+
+def plan_traffic(pharmacies, *, days, start, rng, sales_per_day=3):
+    """Every push, in the order they happen: day by day, pharmacy by pharmacy."""
+    planned = []
+    for day_index in range(days):
+        day = start + timedelta(days=day_index)
+        for number, pharmacy in enumerate(pharmacies):
+            if not _sends_on(pharmacy, day_index, rng):
+                continue
+            stamp = f"{day:%Y%m%d}"
+            if day_index == 0:
+                planned.append(
+                    PlannedPush(day, pharmacy, OPENING, f"PN{stamp}00", _lines(rng, day, OPENING))
+                )
+            elif (day_index + number) % RECEIPT_EVERY_DAYS == 0:
+                planned.append(
+                    PlannedPush(day, pharmacy, RECEIPT, f"PN{stamp}01", _lines(rng, day, RECEIPT))
+                )
+            for sale in range(rng.randint(1, sales_per_day)):
+                planned.append(
+                    PlannedPush(day, pharmacy, SALE, f"HD{stamp}{sale:03d}", _lines(rng, day, SALE))
+                )
+    return planned
+
+
+def document_for(dialect, push, rng):
+    """(kind, payload) in the dialect's own words."""
+    code, day = push.pharmacy.facility_code, push.day
+    if dialect == ep.LEGACY:
+        if push.what == SALE:
+            return "hoa_don", ep.legacy_invoice(
+                facility_code=code,
+                invoice_id=push.reference,
+                day=day,
+                lines=push.lines,
+                seller=rng.choice(SELLERS),
+                customer="Khách lẻ",
+            )
+        kind = ep.RECEIPT_OPENING_STOCK if push.what == OPENING else ep.RECEIPT_FROM_SUPPLIER
+        return "phieu_nhap", ep.legacy_receipt(
+            facility_code=code,
+            receipt_id=push.reference,
+            day=day,
+            lines=push.lines,
+            kind=kind,
+            supplier="" if push.what == OPENING else rng.choice(SUPPLIERS),
+        )
+    when = datetime(
+        day.year, day.month, day.day, rng.randint(7, 21), rng.randint(0, 59), tzinfo=VN_TZ
+    )
+    if push.what == SALE:
+        kind, reason = ep.STOCK_OUT, ep.SALE_RETAIL
+    else:
+        kind, reason = ep.STOCK_IN, ep.OPENING_BALANCE if push.what == OPENING else "supplier"
+    return kind, ep.v2_transaction(
+        facility_code=code, reference=push.reference, when=when, reason=reason, lines=push.lines
+    )
+
+
+def simulator_root(base_url):
+    """The simulator's own address: the v2 base URL carries the /v2 prefix."""
+    base_url = base_url.rstrip("/")
+    return base_url.removesuffix(ep.V2_PREFIX)
+
+
+def create_accounts(dialect, base_url, credentials):
+    """Register the accounts on a running simulator, vendor accounts with all their codes."""
+    by_user = {}
+    for creds in credentials:
+        by_user.setdefault((creds.username, creds.password), []).append(creds.facility_code)
+    with httpx.Client(base_url=simulator_root(base_url), timeout=10) as http:
+        for (username, password), codes in by_user.items():
+            http.post(
+                "/_simulator/accounts",
+                json={
+                    "dialect": dialect,
+                    "username": username,
+                    "password": password,
+                    "facility_codes": codes,
+                },
+            ).raise_for_status()
+
+
+def run_traffic(
+    *,
+    dialect,
+    base_url=None,
+    facilities=10,
+    days=14,
+    seed=0,
+    start=None,
+    create=True,
+    vendor_share=0.0,
+    sales_per_day=3,
+    max_pushes=5000,
+    max_seconds=300.0,
+    policy=None,
+):
+    """Play the traffic and return a report.
+
+    ``facilities`` is a number (accounts are made up, and created on the simulator when
+    ``create``) or a list of Credentials to use as they are.
+    """
+    rng = random.Random(seed)
+    base_url = base_url or system_config(dialect)["base_url"]
+    province = int(setting("PORTAL_PROVINCE_CODES", [24])[0])
+    if isinstance(facilities, int):
+        credentials = make_credentials(
+            facilities, dialect=dialect, rng=rng, province_code=province, vendor_share=vendor_share
+        )
+    else:
+        credentials = list(facilities)
+    if create:
+        create_accounts(dialect, base_url, credentials)
+    start = start or datetime.now(VN_TZ).date() - timedelta(days=days)
+    pharmacies = assign_patterns(credentials, rng=rng, days=days)
+    planned = plan_traffic(pharmacies, days=days, start=start, rng=rng, sales_per_day=sales_per_day)
+    report = TrafficReport(dialect, pharmacies, planned=len(planned))
+    clients = {}
+    deadline = time.monotonic() + max_seconds
+    try:
+        for push in planned:
+            if report.sent >= max_pushes or time.monotonic() >= deadline:
+                report.stopped_early = True
+                break
+            creds = push.pharmacy.credentials
+            client = clients.get(creds.username)
+            if client is None:
+                client = clients[creds.username] = client_for(
+                    dialect,
+                    base_url,
+                    username=creds.username,
+                    password=creds.password,
+                    policy=policy or RetryPolicy(timeout=10, retries=2, backoff=0.2),
+                    **({"poll_interval": 0.01} if dialect == ep.V2 else {}),
+                )
+            kind, document = document_for(dialect, push, rng)
+            report.sent += 1
+            try:
+                client.push(kind, document)
+            except NationalError as error:
+                report.outcomes[error.reason.value] += 1
+            else:
+                report.outcomes["ok"] += 1
+    finally:
+        for client in clients.values():
+            client.close()
+    logger.info("national traffic: %s", report.summary())
+    return report

@@ -1,0 +1,208 @@
+"""The provincial Viettel branch's screens: confirm interconnection, record and hand over."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ..errors import NotAllowed, WorkflowError
+from ..forms import AccountForm, HandOverForm, InterconnectionForm
+from ..models import (
+    Document,
+    DocumentKind,
+    Dossier,
+    DossierStatus,
+    GuidanceDocument,
+    NationalAccount,
+    Role,
+)
+from ..permissions import get_dossier_for_staff, require_role
+from ..selectors import timeline as dossier_timeline
+from ..services.accounts import account_record, dossier_issue
+from ..services.dossiers import dossier_confirm_interconnection
+from .review import QueueFilterForm, paginate, querystring_without, queue_rows, render_queue
+
+S = DossierStatus
+TABS = {
+    "confirm": (
+        gettext_lazy("Chờ xác nhận liên thông"),
+        Q(
+            status__in=[S.SUBMITTED, S.NEEDS_INFO, S.PROPOSED_APPROVAL, S.PROPOSED_REJECTION],
+            interconnection=Dossier.Interconnection.PENDING,
+        ),
+    ),
+    "issue": (gettext_lazy("Chờ cấp tài khoản"), Q(status=S.APPROVED)),
+    "done": (gettext_lazy("Đã bàn giao"), Q(status__in=[S.ISSUED, S.COMPLETED])),
+}
+# Viettel's word on the interconnection still counts until the dossier is handed over.
+CONFIRMABLE = {S.SUBMITTED, S.NEEDS_INFO, S.PROPOSED_APPROVAL, S.PROPOSED_REJECTION, S.APPROVED}
+
+
+@login_required
+def queue(request):
+    provinces = require_role(request.user, Role.VIETTEL)
+    tab = request.GET.get("tab", "confirm")
+    if tab not in TABS:
+        tab = "confirm"
+    form = QueueFilterForm(request.GET or None, provinces=provinces, with_state=False)
+    dossiers = form.apply(Dossier.objects.filter(province_id__in=provinces))
+    counts = dossiers.aggregate(
+        **{name: Count("pk", filter=condition) for name, (_label, condition) in TABS.items()}
+    )
+    page = paginate(request, queue_rows(dossiers.filter(TABS[tab][1])))
+    context = {
+        "form": form,
+        "tab": tab,
+        "tabs": [(name, label, counts[name]) for name, (label, _c) in TABS.items()],
+        "page": page,
+        "filters_query": querystring_without(request, "tab", "page"),
+        "row_query": querystring_without(request, "page"),
+    }
+    return render_queue(request, "issuance/queue.html", context)
+
+
+def _account(dossier):
+    return NationalAccount.objects.filter(dossier=dossier).first()
+
+
+def _dossier_page(request, dossier, **forms_given):
+    account = _account(dossier)
+    record = (
+        Document.objects.filter(
+            dossier=dossier,
+            kind=DocumentKind.INTERCONNECTION_RECORD,
+            superseded_by__isnull=True,
+        )
+        .order_by("-uploaded_at")
+        .first()
+    )
+    approved = dossier.status == S.APPROVED
+    if account and "account_form" not in forms_given:
+        # Recording again replaces the entry; the password is never shown back.
+        account_form = AccountForm(
+            initial={
+                "system": account.system,
+                "facility_code": account.facility_code,
+                "username": account.username,
+            }
+        )
+    else:
+        account_form = forms_given.get("account_form") or AccountForm()
+    context = {
+        "dossier": dossier,
+        "facility": dossier.facility,
+        "vendor": dossier.facility.vendor,
+        "record": record,
+        "account": account,
+        "can_confirm": dossier.status in CONFIRMABLE,
+        "can_record": approved and not (account and account.handed_over_at),
+        "can_hand_over": approved and account is not None,
+        "verified": account is not None
+        and account.verification == NationalAccount.Verification.VERIFIED,
+        "confirm_form": forms_given.get("confirm_form") or InterconnectionForm(),
+        "account_form": account_form,
+        "hand_over_form": forms_given.get("hand_over_form") or HandOverForm(),
+        "events": dossier_timeline(dossier, for_facility=False),
+        "guidance": GuidanceDocument.objects.filter(active=True).filter(
+            Q(province_id=dossier.province_id) | Q(province__isnull=True)
+        ),
+    }
+    return render(request, "issuance/dossier.html", context)
+
+
+@login_required
+def dossier_detail(request, pk):
+    dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
+    return _dossier_page(request, dossier)
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def _failed(request, dossier, error, **forms_given):
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(error.message) from error
+    messages.error(request, error.message)
+    return _dossier_page(request, dossier, **forms_given)
+
+
+@login_required
+@require_POST
+def confirm_interconnection(request, pk):
+    dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
+    form = InterconnectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy chọn kết quả xác nhận liên thông."))
+        return _dossier_page(request, dossier, confirm_form=form)
+    confirmed = form.cleaned_data["confirmed"]
+    try:
+        dossier_confirm_interconnection(
+            dossier=dossier,
+            actor=request.user,
+            confirmed=confirmed,
+            note=form.cleaned_data["note"],
+            ip=_ip(request),
+        )
+    except WorkflowError as error:
+        return _failed(request, dossier, error, confirm_form=form)
+    if confirmed:
+        messages.success(request, _("Đã xác nhận liên thông; Sở Y tế đã được thông báo."))
+    else:
+        messages.success(request, _("Đã ghi nhận không xác nhận được liên thông."))
+    return redirect("issuance:dossier", pk=dossier.pk)
+
+
+@login_required
+@require_POST
+def record_account(request, pk):
+    dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
+    # A typed password is never sent back to the browser, even when the form fails.
+    data = request.POST.copy()
+    data["password"] = ""
+    form = AccountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vui lòng kiểm tra lại thông tin tài khoản."))
+        return _dossier_page(request, dossier, account_form=AccountForm(data))
+    try:
+        account_record(
+            dossier=dossier,
+            actor=request.user,
+            system=form.cleaned_data["system"],
+            facility_code=form.cleaned_data["facility_code"],
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            ip=_ip(request),
+        )
+    except WorkflowError as error:
+        return _failed(request, dossier, error, account_form=AccountForm(data))
+    messages.success(
+        request,
+        _("Đã ghi nhận tài khoản. Cổng đang kiểm tra đăng nhập trên hệ thống quốc gia."),
+    )
+    return redirect("issuance:dossier", pk=dossier.pk)
+
+
+@login_required
+@require_POST
+def hand_over(request, pk):
+    dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
+    form = HandOverForm(request.POST)
+    form.is_valid()
+    try:
+        dossier_issue(
+            dossier=dossier,
+            actor=request.user,
+            override_reason=form.cleaned_data.get("override_reason", ""),
+            ip=_ip(request),
+        )
+    except WorkflowError as error:
+        return _failed(request, dossier, error, hand_over_form=form)
+    messages.success(
+        request, _("Đã bàn giao tài khoản; cơ sở đã được thông báo để nhận và đổi mật khẩu.")
+    )
+    return redirect("issuance:dossier", pk=dossier.pk)

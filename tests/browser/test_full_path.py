@@ -1,0 +1,183 @@
+"""The whole path in a real browser: sign-up to a confirmed account, every role in turn."""
+
+import os
+import re
+
+import pytest
+from django.core import mail
+
+from provisioning.models import DossierStatus, NationalAccount
+from provisioning.national.simulator import ensure_account, start_simulator
+
+from ..factories import VendorFactory, pdf_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PASSWORD = "Mat-khau-2026!"
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (scripts/test installs it)")
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test
+    # makes between browser steps are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def simulator(settings, tmp_path):
+    server, base_url = start_simulator("legacy", str(tmp_path / "sim.sqlite3"))
+    settings.NATIONAL_SYSTEMS = {"legacy": {"base_url": base_url, "retries": 0, "timeout": 2}}
+    yield tmp_path / "sim.sqlite3"
+    server.shutdown()
+    server.server_close()
+
+
+def page_for(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN")
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.set_default_timeout(15000)
+    return page
+
+
+def log_in(page, email, password):
+    page.goto("/tai-khoan/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_a_facility_gets_its_account_through_every_role(
+    browser, live_server, simulator, reviewer, approver, viettel, tmp_path
+):
+    VendorFactory(name="Tập đoàn Bưu chính Viễn thông Việt Nam", short_name="VNPT")
+    contract, record = tmp_path / "hop-dong.pdf", tmp_path / "bien-ban.pdf"
+    contract.write_bytes(pdf_bytes("hop dong bao mat"))
+    record.write_bytes(pdf_bytes("bien ban lien thong"))
+
+    # The facility signs up and verifies its e-mail address.
+    facility = page_for(browser, live_server)
+    facility.goto("/tai-khoan/signup/")
+    facility.fill("input[name=email]", "nhathuoc.minhchau@example.vn")
+    facility.fill("input[name=password1]", PASSWORD)
+    facility.fill("input[name=password2]", PASSWORD)
+    facility.click("form button[type=submit]")
+    facility.wait_for_load_state()
+    link = re.search(r"http\S+/confirm-email/\S+/", mail.outbox[-1].body).group(0)
+    facility.goto("/" + link.split("/", 3)[3])
+    facility.click("form button[type=submit]")
+    facility.wait_for_load_state()
+
+    # It declares the facility, with the commune picked from the province's list.
+    facility.goto("/co-so/ho-so-co-so/moi/")
+    facility.select_option("select[name=kind]", "nha_thuoc")
+    facility.fill("input[name=name]", "Nhà thuốc Minh Châu")
+    facility.fill("input[name=certificate_number]", "123/ĐKKDD-BN")
+    facility.fill("input[name=certificate_date]", "2024-05-20")
+    facility.fill("input[name=tax_code]", "2300999888")
+    facility.fill("input[name=pharmacist_name]", "Nguyễn Thị Minh Châu")
+    facility.fill("input[name=practising_certificate]", "456/CCHN-D-SYT-BN")
+    facility.select_option("select[name=commune]", index=1)
+    facility.fill("input[name=address]", "Số 5 đường Lý Thái Tổ")
+    facility.fill("input[name=phone]", "0912 345 678")
+    facility.fill("input[name=email]", "nhathuoc.minhchau@example.vn")
+    facility.select_option("select[name=vendor]", index=1)
+    facility.fill("input[name=software_product]", "Phần mềm GPP")
+    facility.select_option("select[name=connection_model]", "direct")
+    facility.click("form button.primary")
+    facility.wait_for_load_state()
+    assert "Nhà thuốc Minh Châu" in facility.content()
+
+    # It files and submits the dossier with two PDFs.
+    facility.click("text=Lập đề nghị cấp tài khoản liên thông")
+    facility.set_input_files("input[name=security_contract]", str(contract))
+    facility.set_input_files("input[name=interconnection_record]", str(record))
+    facility.click("button[value=submit]")
+    facility.wait_for_load_state()
+    assert "Phiếu tiếp nhận hồ sơ" in facility.content()
+    code = facility.locator("dd strong").first.inner_text()
+    assert code.startswith("LTD-24-")
+    dossier_url = facility.url.replace("bien-nhan/", "")
+
+    # The reviewer asks for more.
+    staff = page_for(browser, live_server)
+    log_in(staff, reviewer.email, "mat-khau-2026")
+    staff.fill("input[name=q]", code)
+    staff.press("input[name=q]", "Enter")
+    staff.click(f"text={code}")
+    review_url = staff.url
+    staff.fill("textarea[name=items-0-message]", "Đề nghị bổ sung hợp đồng còn hiệu lực.")
+    staff.click("text=Gửi yêu cầu bổ sung")
+    staff.wait_for_load_state()
+
+    # The facility answers that item.
+    facility.goto(dossier_url)
+    assert "Đề nghị bổ sung hợp đồng còn hiệu lực." in facility.content()
+    facility.fill("textarea[name$=response]", "Đã bổ sung hợp đồng gia hạn đến 2027.")
+    facility.click("text=Gửi bổ sung")
+    facility.wait_for_load_state()
+    assert "Chờ thẩm định" in facility.content()
+
+    # Viettel confirms the interconnection.
+    viettel_page = page_for(browser, live_server)
+    log_in(viettel_page, viettel.email, "mat-khau-2026")
+    viettel_page.goto(review_url.replace("/tham-dinh/", "/viettel/"))
+    viettel_page.check("input[name=confirmed][value=yes]")
+    viettel_page.click("text=Ghi nhận kết quả")
+    viettel_page.wait_for_load_state()
+
+    # The reviewer proposes approval; the approver approves.
+    staff.goto(review_url)
+    staff.check("input[name=decision][value=approve]")
+    staff.click("text=Gửi đề xuất")
+    staff.wait_for_load_state()
+    boss = page_for(browser, live_server)
+    log_in(boss, approver.email, "mat-khau-2026")
+    boss.goto(review_url)
+    boss.click("form[action$='quyet-dinh/'] button:has-text('Phê duyệt')")
+    boss.wait_for_load_state()
+    assert "Đã duyệt" in boss.content()
+
+    # Viettel records the account, sees it verified against the simulator, and hands it over.
+    ensure_account(dialect="legacy", username="gpp_24_123456_000001", password="Ban-Dau-2026!",
+                   facility_codes=["24-123456"], db_path=str(simulator))
+    viettel_page.reload()
+    viettel_page.select_option("select[name=system]", "legacy")
+    viettel_page.fill("input[name=facility_code]", "24-123456")
+    viettel_page.fill("input[name=username]", "gpp_24_123456_000001")
+    viettel_page.fill("input[name=password]", "Ban-Dau-2026!")
+    viettel_page.click("form[action$='tai-khoan/'] button")
+    viettel_page.wait_for_load_state()
+    account = NationalAccount.objects.get(username="gpp_24_123456_000001")
+    assert account.verification == NationalAccount.Verification.VERIFIED
+    viettel_page.reload()
+    viettel_page.click("form[action$='ban-giao/'] button")
+    viettel_page.wait_for_load_state()
+
+    # The facility sees the password once and confirms it changed it.
+    facility.goto(dossier_url)
+    facility.click("text=Nhận tài khoản và mật khẩu ban đầu")
+    facility.click("text=Xem mật khẩu ban đầu")
+    assert facility.locator("#initial-password").inner_text() == "Ban-Dau-2026!"
+    facility.goto(facility.url)  # opening the page again does not show the password again
+    assert facility.locator("#initial-password").count() == 0
+    facility.click("text=Tôi đã đổi mật khẩu")
+    facility.wait_for_load_state()
+    account.refresh_from_db()
+    assert account.password_ciphertext == ""
+    assert account.dossier.status == DossierStatus.COMPLETED
