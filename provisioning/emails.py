@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .models import Membership, Role
+from .models import Letter, Membership, Role
 
 
-def _send(*, template, subject, to, context):
+def _send(*, template, subject, to, context, attachments=()):
+    """`attachments`: (filename, bytes, content type) tuples, e.g. a letter's PDF."""
     recipients = sorted({address.lower() for address in to if address})
     if not recipients:
         return 0
@@ -23,7 +24,22 @@ def _send(*, template, subject, to, context):
             subject=f"[Liên thông Dược] {subject}", body=text, to=recipients
         )
         message.attach_alternative(html, "text/html")
+        for filename, content, mimetype in attachments:
+            message.attach(filename, content, mimetype)
         return message.send()
+
+
+def letter_attachments(dossier, kind):
+    """The dossier's letter of `kind` as an attachment list (empty if it was not issued)."""
+    letter = Letter.objects.filter(dossier=dossier, kind=kind).first()
+    if letter is None:
+        return []
+    try:
+        with letter.file.open("rb") as stored:
+            content = stored.read()
+    except FileNotFoundError:
+        return []
+    return [(f"{letter.kind}-{dossier.code or dossier.pk}.pdf", content, "application/pdf")]
 
 
 def staff_addresses(province_id, role):
@@ -64,6 +80,7 @@ def receipt_to_facility(event):
         subject=_("Đã tiếp nhận hồ sơ %(code)s") % {"code": dossier.code},
         to=facility_addresses(dossier),
         context={**_dossier_context(event), "link": _link("facility:dossier", dossier.pk)},
+        attachments=letter_attachments(dossier, Letter.Kind.RECEIPT),
     )
 
 
@@ -118,6 +135,7 @@ def approved_to_facility(event):
         subject=_("Hồ sơ %(code)s đã được phê duyệt") % {"code": dossier.code},
         to=facility_addresses(dossier),
         context={**_dossier_context(event), "link": _link("facility:dossier", dossier.pk)},
+        attachments=letter_attachments(dossier, Letter.Kind.DECISION),
     )
 
 
@@ -128,6 +146,7 @@ def rejected_to_facility(event):
         subject=_("Hồ sơ %(code)s không được chấp thuận") % {"code": dossier.code},
         to=facility_addresses(dossier),
         context={**_dossier_context(event), "link": _link("facility:dossier", dossier.pk)},
+        attachments=letter_attachments(dossier, Letter.Kind.DECISION),
     )
 
 
@@ -138,6 +157,7 @@ def account_ready_to_facility(event):
         subject=_("Tài khoản liên thông của %(name)s đã sẵn sàng") % {"name": dossier.facility},
         to=facility_addresses(dossier),
         context={**_dossier_context(event), "link": _link("facility:dossier", dossier.pk)},
+        attachments=letter_attachments(dossier, Letter.Kind.HANDOVER),
     )
 
 

@@ -519,3 +519,36 @@ class Counter(models.Model):
 
     def __str__(self):
         return f"{self.key}={self.value}"
+
+
+def letter_upload_to(instance, filename):
+    return f"letters/{instance.dossier_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Letter(models.Model):
+    """An official letter the portal issued for a dossier, as the PDF that was sent."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Phiếu tiếp nhận hồ sơ")
+        DECISION = "decision", _("Thông báo kết quả")
+        HANDOVER = "handover", _("Biên bản bàn giao tài khoản")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(_("loại văn bản"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("số, ký hiệu"), max_length=40, blank=True)
+    file = models.FileField(upload_to=letter_upload_to, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    verification_code = models.CharField(_("mã xác thực"), max_length=20, unique=True)
+    created_at = models.DateTimeField(_("ngày phát hành"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind"], name="one_letter_per_dossier_kind")
+        ]
+        verbose_name = _("văn bản")
+        verbose_name_plural = _("văn bản")
+
+    def __str__(self):
+        label = self.get_kind_display()
+        return f"{label} {self.number}" if self.number else str(label)

@@ -1,5 +1,6 @@
 """Celery tasks: they take ids, call services or e-mail functions, and are safe to rerun."""
 
+import logging
 from datetime import timedelta
 from smtplib import SMTPException
 
@@ -14,6 +15,9 @@ from . import emails
 from .crypto import decrypt
 from .models import AuditEvent, Membership, NationalAccount
 from .services.accounts import account_set_verification
+from .services.letters import letter_for_action, letter_issue
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -28,12 +32,26 @@ def notify_event(event_id):
     ).get(pk=event_id)
     if event.notified_at:
         return 0
+    if event.dossier_id:
+        # The letter first, so that the facility's e-mail can carry it. A letter that fails
+        # to render must not hold back the e-mails: it is logged and can be issued again
+        # with `issue_letter`.
+        try:
+            letter_for_action(dossier_id=event.dossier_id, action=event.action)
+        except Exception:
+            logger.exception("Letter for event %s (%s) failed", event.pk, event.action)
     sent = emails.send_for_event(event)
     # Race: a duplicate delivery of this task may run concurrently; only one marks it.
     AuditEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
         notified_at=timezone.now()
     )
     return sent
+
+
+@shared_task
+def issue_letter(dossier_id, kind):
+    """Render and store a dossier's letter of `kind`; a second run returns the same one."""
+    return letter_issue(dossier_id=dossier_id, kind=kind).pk
 
 
 @shared_task(

@@ -106,6 +106,7 @@ EVENT_LABELS = {
     "account.verification.wrong_credentials": _("Kiểm tra đăng nhập: sai thông tin"),
     "account.verification.locked": _("Kiểm tra đăng nhập: tài khoản bị khoá"),
     "account.verification.unreachable": _("Kiểm tra đăng nhập: chưa kết nối được"),
+    "letter.issued": _("Phát hành văn bản"),
     "facility.created": _("Khai báo cơ sở"),
     "facility.updated": _("Cập nhật thông tin cơ sở"),
 }

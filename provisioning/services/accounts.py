@@ -152,8 +152,11 @@ def account_set_verification(*, account_id, outcome, message=""):
     """Store the result of a login check. Idempotent: the same result twice writes one
     audit event; a result never downgrades an account already verified."""
     with transaction.atomic():
+        # Only the account row is locked: its dossier is a nullable (outer) join.
         account = (
-            NationalAccount.objects.select_for_update().select_related("dossier").get(pk=account_id)
+            NationalAccount.objects.select_for_update(of=("self",))
+            .select_related("dossier")
+            .get(pk=account_id)
         )
         verified = NationalAccount.Verification.VERIFIED
         if account.verification == verified or (

@@ -1,15 +1,18 @@
 """Pages every role shares: the start page, documents, the public status lookup, errors."""
 
+import hashlib
+
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from ..forms import LookupForm
-from ..models import Dossier, GuidanceDocument, Role
-from ..permissions import get_document_for_user, has_role, is_staff_member
+from ..models import Dossier, GuidanceDocument, Letter, Role
+from ..permissions import get_document_for_user, get_dossier_for_user, has_role, is_staff_member
 from ..ratelimit import allow
 from ..selectors import public_timeline
 
@@ -78,6 +81,67 @@ def guidance(request, pk):
     if not allowed:
         raise Http404
     return serve_private_file(doc.file, filename=f"{doc.title}.pdf", content_type="application/pdf")
+
+
+@login_required
+def letter(request, pk):
+    """A letter's PDF, for the facility's owner and the staff of its province; 404 otherwise."""
+    issued = Letter.objects.filter(pk=pk).select_related("dossier").first()
+    if issued is None:
+        raise Http404
+    get_dossier_for_user(request.user, issued.dossier_id)
+    return serve_private_file(
+        issued.file,
+        filename=f"{issued.kind}-{issued.dossier.code or issued.dossier_id}.pdf",
+        content_type="application/pdf",
+        inline=request.GET.get("tai") != "1",
+    )
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label=_("Tệp PDF cần đối chiếu"))
+
+
+VERIFY_MAX_BYTES = 20 * 1024 * 1024
+
+
+def verify(request, code):
+    """What the QR code on a letter opens: the letter's facts and its SHA-256, nothing more.
+
+    Anyone may upload a PDF to learn whether it is byte for byte the letter issued. The code
+    is not guessable (50 random bits); the rate limit keeps it that way.
+    """
+    if not allow(request, "verify", limit=30, seconds=600):
+        return render(request, "public/verify.html", {"limited": True}, status=429)
+    issued = get_object_or_404(
+        Letter.objects.select_related("dossier__facility"), verification_code=code.upper()
+    )
+    form = VerifyForm()
+    matches = None
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > VERIFY_MAX_BYTES:
+                form.add_error("file", _("Tệp quá lớn để là văn bản của Cổng."))
+            else:
+                digest = hashlib.sha256()
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                matches = digest.hexdigest() == issued.sha256
+    return render(
+        request,
+        "public/verify.html",
+        {
+            "kind": issued.get_kind_display(),
+            "number": issued.number,
+            "date": issued.created_at,
+            "facility_name": issued.dossier.facility.name,
+            "sha256": issued.sha256,
+            "form": form,
+            "matches": matches,
+        },
+    )
 
 
 def lookup(request):

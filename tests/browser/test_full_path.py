@@ -5,8 +5,9 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
-from provisioning.models import DossierStatus, NationalAccount
+from provisioning.models import Dossier, DossierStatus, NationalAccount
 from provisioning.national.simulator import ensure_account, start_simulator
 
 from ..factories import VendorFactory, pdf_bytes
@@ -101,7 +102,7 @@ def test_a_facility_gets_its_account_through_every_role(
     facility.select_option("select[name=connection_model]", "direct")
     facility.click("form button.primary")
     facility.wait_for_load_state()
-    assert "Nhà thuốc Minh Châu" in facility.content()
+    expect(facility.locator("body")).to_contain_text("Nhà thuốc Minh Châu")
 
     # It files and submits the dossier with two PDFs.
     facility.click("text=Lập đề nghị cấp tài khoản liên thông")
@@ -109,7 +110,7 @@ def test_a_facility_gets_its_account_through_every_role(
     facility.set_input_files("input[name=interconnection_record]", str(record))
     facility.click("button[value=submit]")
     facility.wait_for_load_state()
-    assert "Phiếu tiếp nhận hồ sơ" in facility.content()
+    expect(facility.locator("body")).to_contain_text("Phiếu tiếp nhận hồ sơ")
     code = facility.locator("dd strong").first.inner_text()
     assert code.startswith("LTD-24-")
     dossier_url = facility.url.replace("bien-nhan/", "")
@@ -127,11 +128,11 @@ def test_a_facility_gets_its_account_through_every_role(
 
     # The facility answers that item.
     facility.goto(dossier_url)
-    assert "Đề nghị bổ sung hợp đồng còn hiệu lực." in facility.content()
+    expect(facility.locator("body")).to_contain_text("Đề nghị bổ sung hợp đồng còn hiệu lực.")
     facility.fill("textarea[name$=response]", "Đã bổ sung hợp đồng gia hạn đến 2027.")
     facility.click("text=Gửi bổ sung")
     facility.wait_for_load_state()
-    assert "Chờ thẩm định" in facility.content()
+    expect(facility.locator("body")).to_contain_text("Chờ thẩm định")
 
     # Viettel confirms the interconnection.
     viettel_page = page_for(browser, live_server)
@@ -145,13 +146,14 @@ def test_a_facility_gets_its_account_through_every_role(
     staff.goto(review_url)
     staff.check("input[name=decision][value=approve]")
     staff.click("text=Gửi đề xuất")
-    staff.wait_for_load_state()
+    expect(staff.locator("body")).to_contain_text("Đề xuất cấp, chờ lãnh đạo duyệt")
     boss = page_for(browser, live_server)
     log_in(boss, approver.email, "mat-khau-2026")
     boss.goto(review_url)
     boss.click("form[action$='quyet-dinh/'] button:has-text('Phê duyệt')")
     boss.wait_for_load_state()
-    assert "Đã duyệt" in boss.content()
+    assert Dossier.objects.get(code=code).status == DossierStatus.APPROVED
+    expect(boss.locator("body")).to_contain_text("Đã duyệt")
 
     # Viettel records the account, sees it verified against the simulator, and hands it over.
     ensure_account(dialect="legacy", username="gpp_24_123456_000001", password="Ban-Dau-2026!",

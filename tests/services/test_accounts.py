@@ -6,7 +6,6 @@ import string
 import pytest
 from cryptography.fernet import Fernet
 from django.core import mail
-from django.db import NotSupportedError, connection
 
 from provisioning.crypto import SYMBOLS, decrypt, generate_password, password_is_strong
 from provisioning.errors import NotAllowed, WorkflowError
@@ -24,17 +23,6 @@ from ..flows import dossier_at
 
 S = DossierStatus
 pytestmark = pytest.mark.django_db
-
-# Bug: `account_set_verification` locks with select_for_update() and select_related("dossier");
-# `dossier` is nullable, so the JOIN is an outer join and PostgreSQL refuses
-# "FOR UPDATE cannot be applied to the nullable side of an outer join". Every login check
-# crashes on PostgreSQL. Fix: select_for_update(of=("self",)) or drop the select_related.
-VERIFICATION_LOCK_BUG = pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    strict=True,
-    raises=NotSupportedError,
-    reason="account_set_verification: FOR UPDATE on the nullable side of an outer join",
-)
 
 
 @pytest.fixture
@@ -282,7 +270,6 @@ def test_handing_over_an_unverified_account_with_a_reason_audits_the_reason(
     assert decrypt(recorded.password_ciphertext) not in mail.outbox[0].body
 
 
-@VERIFICATION_LOCK_BUG
 def test_a_verified_account_is_handed_over_without_a_reason(recorded, viettel):
     account_set_verification(account_id=recorded.pk, outcome="verified", message="OK")
 
@@ -292,7 +279,6 @@ def test_a_verified_account_is_handed_over_without_a_reason(recorded, viettel):
     assert AuditEvent.objects.get(action="dossier.issued").data == {}
 
 
-@VERIFICATION_LOCK_BUG
 def test_a_verified_account_is_never_downgraded_by_a_late_failed_check(recorded):
     account_set_verification(account_id=recorded.pk, outcome="verified")
     account, changed = account_set_verification(
@@ -302,14 +288,12 @@ def test_a_verified_account_is_never_downgraded_by_a_late_failed_check(recorded)
     assert account.verification == NationalAccount.Verification.VERIFIED
 
 
-@VERIFICATION_LOCK_BUG
 def test_the_same_check_result_twice_is_audited_once(recorded):
     account_set_verification(account_id=recorded.pk, outcome="unreachable", message="timeout")
     account_set_verification(account_id=recorded.pk, outcome="unreachable", message="timeout")
     assert AuditEvent.objects.filter(action="account.verification.unreachable").count() == 1
 
 
-@VERIFICATION_LOCK_BUG
 def test_recording_queues_a_login_check_that_stores_unreachable_when_the_system_is_down(
     approved, viettel, django_capture_on_commit_callbacks
 ):

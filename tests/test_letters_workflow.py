@@ -1,0 +1,160 @@
+"""Letters the workflow issues: stored once, mailed, served to the right people, verifiable."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from pypdf import PdfReader
+
+from provisioning.models import AuditEvent, DossierStatus, Letter
+from provisioning.tasks import issue_letter
+
+from .flows import dossier_at
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(letter):
+    with letter.file.open("rb") as stored:
+        reader = PdfReader(io.BytesIO(stored.read()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _bytes(letter):
+    with letter.file.open("rb") as stored:
+        return stored.read()
+
+
+@pytest.fixture
+def staff(reviewer, approver, viettel):
+    return {"reviewer": reviewer, "approver": approver, "viettel": viettel}
+
+
+def test_submission_issues_one_receipt_with_the_dossier_code(
+    facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.SUBMITTED, facility=facility, **staff)
+    letters = list(dossier.letters.all())
+    assert [letter.kind for letter in letters] == [Letter.Kind.RECEIPT]
+    receipt = letters[0]
+    assert dossier.code in _text(receipt)
+    assert receipt.number == ""
+    assert len(receipt.sha256) == 64
+    assert AuditEvent.objects.filter(dossier=dossier, action="letter.issued").count() == 1
+    receipt_mail = next(m for m in mail.outbox if facility.email in m.to)
+    assert receipt_mail.attachments[0][2] == "application/pdf"
+
+
+def test_approval_issues_a_numbered_decision_mailed_to_the_facility(
+    facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.APPROVED, facility=facility, **staff)
+    decision = dossier.letters.get(kind=Letter.Kind.DECISION)
+    assert decision.number == "1/TB-SYT"
+    assert "1/TB-SYT" in _text(decision)
+
+    approved_mail = next(
+        m for m in mail.outbox if "phê duyệt" in m.subject and facility.email in m.to
+    )
+    [(filename, content, mimetype)] = approved_mail.attachments
+    assert mimetype == "application/pdf"
+    assert filename.endswith(".pdf")
+    assert content == _bytes(decision)
+
+
+def test_running_the_task_twice_creates_no_second_letter(
+    facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.APPROVED, facility=facility, **staff)
+    first = dossier.letters.get(kind=Letter.Kind.DECISION)
+    assert issue_letter.delay(dossier.pk, "decision").get() == first.pk
+    assert issue_letter.delay(dossier.pk, "decision").get() == first.pk
+    assert dossier.letters.filter(kind=Letter.Kind.DECISION).count() == 1
+    assert dossier.letters.get(kind=Letter.Kind.DECISION).sha256 == first.sha256
+
+
+def test_rejection_issues_a_decision_with_reasons(
+    facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.REJECTED, facility=facility, **staff)
+    decision = dossier.letters.get(kind=Letter.Kind.DECISION)
+    text = _text(decision)
+    assert "Không chấp thuận" in text
+    assert "Hợp đồng đã hết hạn" in text
+
+
+def test_handover_letter_never_carries_the_password(
+    facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.ISSUED, facility=facility, **staff)
+    handover = dossier.letters.get(kind=Letter.Kind.HANDOVER)
+    text = _text(handover)
+    assert "gpp_24_000123" in text
+    assert "Ban-dau-2026" not in text
+    assert b"Ban-dau-2026" not in _bytes(handover)
+    ready_mail = next(m for m in mail.outbox if "sẵn sàng" in m.subject)
+    assert ready_mail.attachments[0][1] == _bytes(handover)
+
+
+def test_verification_page_matches_only_the_issued_pdf(
+    client, facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.SUBMITTED, facility=facility, **staff)
+    receipt = dossier.letters.get()
+    url = reverse("public:verify", args=[receipt.verification_code])
+    assert url == f"/xac-thuc/{receipt.verification_code}/"
+
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert receipt.sha256 in body
+    assert facility.name in body
+    assert dossier.lookup_secret not in body
+
+    original = _bytes(receipt)
+    good = client.post(url, {"file": SimpleUploadedFile("a.pdf", original)})
+    assert good.context["matches"] is True
+    assert "Khớp" in good.content.decode()
+
+    tampered = bytearray(original)
+    tampered[len(tampered) // 2] ^= 0x01
+    bad = client.post(url, {"file": SimpleUploadedFile("a.pdf", bytes(tampered))})
+    assert bad.context["matches"] is False
+    assert "Không khớp" in bad.content.decode()
+
+    assert client.get(reverse("public:verify", args=["ZZZZZ-ZZZZZ"])).status_code == 404
+
+
+def test_letter_is_served_to_its_owner_and_staff_only(
+    as_user,
+    facility,
+    other_owner,
+    other_reviewer,
+    staff,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.SUBMITTED, facility=facility, **staff)
+    receipt = dossier.letters.get()
+    url = reverse("public:letter", args=[receipt.pk])
+
+    mine = as_user(facility.owner).get(url)
+    assert mine.status_code == 200
+    assert mine["Content-Type"] == "application/pdf"
+    assert b"".join(mine.streaming_content) == _bytes(receipt)
+    assert as_user(staff["reviewer"]).get(url).status_code == 200
+    assert as_user(other_owner).get(url).status_code == 404
+    assert as_user(other_reviewer).get(url).status_code == 404
+
+    page = as_user(facility.owner).get(reverse("facility:dossier", args=[dossier.pk]))
+    assert url in page.content.decode()
+    staff_page = as_user(staff["reviewer"]).get(reverse("review:dossier", args=[dossier.pk]))
+    assert url in staff_page.content.decode()
