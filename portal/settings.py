@@ -240,6 +240,10 @@ DOSSIER_DUE_SOON_WORKING_DAYS = envint("DOSSIER_DUE_SOON_WORKING_DAYS", 1)
 # Whether the Sở waits for Viettel's confirmation of the interconnection before proposing
 # approval (True), or reviews in parallel and only the approver sees the flag (False).
 REVIEW_WAITS_FOR_INTERCONNECTION = envbool("REVIEW_WAITS_FOR_INTERCONNECTION", True)
+# The bundled national-system simulator (demo and tests) keeps its accounts and pushes here.
+NATIONAL_SIMULATOR_DB = Path(
+    env("NATIONAL_SIMULATOR_DB", str(VAR_DIR / "national_simulator.sqlite3"))
+)
 INITIAL_PASSWORD_LENGTH = envint("INITIAL_PASSWORD_LENGTH", 12)
 PAGE_SIZE = envint("PAGE_SIZE", 25)
 
