@@ -19,6 +19,7 @@ from .models import (
     User,
     Vendor,
 )
+from .ratelimit import client_ip
 from .resources import FacilityResource, VendorResource
 from .services.staff import staff_invite
 
@@ -41,13 +42,12 @@ class UserAdmin(ImportExportModelAdmin):
         """Invite a staff member: the e-mail carries a link to set their own password."""
         form = InviteStaffForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            staff_invite(actor=request.user, ip=request.META.get("REMOTE_ADDR"),
-                         **form.cleaned_data)
-            messages.success(request, _("Đã gửi thư mời tới %(email)s.")
-                             % {"email": form.cleaned_data["email"]})
+            staff_invite(actor=request.user, ip=client_ip(request), **form.cleaned_data)
+            messages.success(
+                request, _("Đã gửi thư mời tới %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return redirect("admin:provisioning_membership_changelist")
-        context = {**self.admin_site.each_context(request), "form": form,
-                   "title": _("Mời cán bộ")}
+        context = {**self.admin_site.each_context(request), "form": form, "title": _("Mời cán bộ")}
         return render(request, "admin/invite_staff.html", context)
 
 
@@ -130,8 +130,15 @@ class DocumentAdmin(ReadOnlyAdmin):
 
 @admin.register(NationalAccount)
 class NationalAccountAdmin(ReadOnlyAdmin, ImportExportModelAdmin):
-    list_display = ["username", "system", "facility_code", "facility", "verification",
-                    "handed_over_at", "password_changed_at"]
+    list_display = [
+        "username",
+        "system",
+        "facility_code",
+        "facility",
+        "verification",
+        "handed_over_at",
+        "password_changed_at",
+    ]
     list_filter = ["system", "verification"]
     search_fields = ["username", "facility_code", "facility__name"]
     exclude = ["password_ciphertext"]

@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Letter, Membership, Role
+from .workflow import FACILITY
 
 
 def _send(*, template, subject, to, context, attachments=()):
@@ -54,141 +55,145 @@ def facility_addresses(dossier):
     return [dossier.facility.email, dossier.facility.owner.email]
 
 
-def _link(name, pk):
-    return settings.SITE_URL + reverse(name, args=[pk])
+# Where each audience opens the dossier the e-mail is about.
+LINKS = {
+    FACILITY: "facility:dossier",
+    Role.REVIEWER: "review:dossier",
+    Role.APPROVER: "review:dossier",
+    Role.VIETTEL: "issuance:dossier",
+}
 
 
-def _dossier_context(event):
+def _about_dossier(event, audience, *, template, subject, letter=None, **context):
+    """An e-mail about the event's dossier to `audience` (FACILITY or a staff role) of its
+    province, linking to the page they act on; `letter` names a letter kind to attach."""
     dossier = event.dossier
-    return {"dossier": dossier, "facility": dossier.facility, "event": event}
+    if audience == FACILITY:
+        to = facility_addresses(dossier)
+    else:
+        to = staff_addresses(dossier.province_id, audience)
+    return _send(
+        template=template,
+        subject=subject % {"code": dossier.code, "name": dossier.facility.name},
+        to=to,
+        context={
+            "dossier": dossier,
+            "facility": dossier.facility,
+            "event": event,
+            "link": settings.SITE_URL + reverse(LINKS[audience], args=[dossier.pk]),
+            **context,
+        },
+        attachments=letter_attachments(dossier, letter) if letter else (),
+    )
 
 
 def new_dossier_to_reviewers(event):
-    dossier = event.dossier
-    return _send(
-        template="new_dossier",
-        subject=_("Hồ sơ %(code)s cần thẩm định") % {"code": dossier.code},
-        to=staff_addresses(dossier.province_id, Role.REVIEWER),
-        context={**_dossier_context(event), "link": _link("review:dossier", dossier.pk)},
+    return _about_dossier(
+        event, Role.REVIEWER, template="new_dossier", subject=_("Hồ sơ %(code)s cần thẩm định")
     )
 
 
 def receipt_to_facility(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        FACILITY,
         template="receipt",
-        subject=_("Đã tiếp nhận hồ sơ %(code)s") % {"code": dossier.code},
-        to=facility_addresses(dossier),
-        context={**_dossier_context(event), "link": _link("facility:dossier", dossier.pk)},
-        attachments=letter_attachments(dossier, Letter.Kind.RECEIPT),
+        subject=_("Đã tiếp nhận hồ sơ %(code)s"),
+        letter=Letter.Kind.RECEIPT,
     )
 
 
 def info_requested_to_facility(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        FACILITY,
         template="info_requested",
-        subject=_("Hồ sơ %(code)s cần bổ sung") % {"code": dossier.code},
-        to=facility_addresses(dossier),
-        context={
-            **_dossier_context(event),
-            "items": dossier.info_items.filter(answered_at__isnull=True),
-            "link": _link("facility:dossier", dossier.pk),
-        },
+        subject=_("Hồ sơ %(code)s cần bổ sung"),
+        items=event.dossier.info_items.filter(answered_at__isnull=True),
     )
 
 
 def proposal_to_approvers(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        Role.APPROVER,
         template="proposal",
-        subject=_("Hồ sơ %(code)s chờ lãnh đạo duyệt") % {"code": dossier.code},
-        to=staff_addresses(dossier.province_id, Role.APPROVER),
-        context={**_dossier_context(event), "link": _link("review:dossier", dossier.pk)},
+        subject=_("Hồ sơ %(code)s chờ lãnh đạo duyệt"),
     )
 
 
 def returned_to_reviewers(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        Role.REVIEWER,
         template="returned",
-        subject=_("Hồ sơ %(code)s được trả lại để xử lý tiếp") % {"code": dossier.code},
-        to=staff_addresses(dossier.province_id, Role.REVIEWER),
-        context={**_dossier_context(event), "link": _link("review:dossier", dossier.pk)},
+        subject=_("Hồ sơ %(code)s được trả lại để xử lý tiếp"),
     )
 
 
 def approved_to_viettel(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        Role.VIETTEL,
         template="approved_viettel",
-        subject=_("Hồ sơ %(code)s đã được duyệt: đề nghị tạo tài khoản") % {"code": dossier.code},
-        to=staff_addresses(dossier.province_id, Role.VIETTEL),
-        context={**_dossier_context(event), "link": _link("issuance:dossier", dossier.pk)},
+        subject=_("Hồ sơ %(code)s đã được duyệt: đề nghị tạo tài khoản"),
     )
 
 
 def approved_to_facility(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        FACILITY,
         template="approved_facility",
-        subject=_("Hồ sơ %(code)s đã được phê duyệt") % {"code": dossier.code},
-        to=facility_addresses(dossier),
-        context={**_dossier_context(event), "link": _link("facility:dossier", dossier.pk)},
-        attachments=letter_attachments(dossier, Letter.Kind.DECISION),
+        subject=_("Hồ sơ %(code)s đã được phê duyệt"),
+        letter=Letter.Kind.DECISION,
     )
 
 
 def rejected_to_facility(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        FACILITY,
         template="rejected",
-        subject=_("Hồ sơ %(code)s không được chấp thuận") % {"code": dossier.code},
-        to=facility_addresses(dossier),
-        context={**_dossier_context(event), "link": _link("facility:dossier", dossier.pk)},
-        attachments=letter_attachments(dossier, Letter.Kind.DECISION),
+        subject=_("Hồ sơ %(code)s không được chấp thuận"),
+        letter=Letter.Kind.DECISION,
     )
 
 
 def account_ready_to_facility(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        FACILITY,
         template="account_ready",
-        subject=_("Tài khoản liên thông của %(name)s đã sẵn sàng") % {"name": dossier.facility},
-        to=facility_addresses(dossier),
-        context={**_dossier_context(event), "link": _link("facility:dossier", dossier.pk)},
-        attachments=letter_attachments(dossier, Letter.Kind.HANDOVER),
+        subject=_("Tài khoản liên thông của %(name)s đã sẵn sàng"),
+        letter=Letter.Kind.HANDOVER,
     )
 
 
 def interconnection_to_reviewers(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        Role.REVIEWER,
         template="interconnection",
-        subject=_("Viettel đã phản hồi xác nhận liên thông hồ sơ %(code)s")
-        % {"code": dossier.code},
-        to=staff_addresses(dossier.province_id, Role.REVIEWER),
-        context={**_dossier_context(event), "link": _link("review:dossier", dossier.pk)},
+        subject=_("Viettel đã phản hồi xác nhận liên thông hồ sơ %(code)s"),
     )
 
 
 def message_to_facility(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        FACILITY,
         template="message",
-        subject=_("Sở Y tế gửi trao đổi về hồ sơ %(code)s") % {"code": dossier.code},
-        to=facility_addresses(dossier),
-        context={**_dossier_context(event), "link": _link("facility:dossier", dossier.pk)},
+        subject=_("Sở Y tế gửi trao đổi về hồ sơ %(code)s"),
     )
 
 
 def message_to_reviewers(event):
-    dossier = event.dossier
-    return _send(
+    return _about_dossier(
+        event,
+        Role.REVIEWER,
         template="message",
-        subject=_("Cơ sở gửi trao đổi về hồ sơ %(code)s") % {"code": dossier.code},
-        to=staff_addresses(dossier.province_id, Role.REVIEWER),
-        context={**_dossier_context(event), "link": _link("review:dossier", dossier.pk)},
+        subject=_("Cơ sở gửi trao đổi về hồ sơ %(code)s"),
     )
 
 

@@ -8,12 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Commune,
     DocumentKind,
+    DossierStatus,
     Facility,
     NationalSystem,
     Province,
     RejectionReason,
     Role,
+    Vendor,
 )
+from .selectors import dossier_search
 from .uploads import CheckedFileField
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
@@ -272,3 +275,66 @@ class InviteStaffForm(forms.Form):
         label=_("Tỉnh"), queryset=Province.objects.filter(served=True)
     )
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+
+
+class QueueFilterForm(forms.Form):
+    """Search and filters shared by the staff queues; every field is optional."""
+
+    q = forms.CharField(
+        label=_("Tìm kiếm"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Mã hồ sơ, tên cơ sở, số giấy chứng nhận, mã số thuế"),
+            }
+        ),
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Xã, phường"),
+        queryset=Commune.objects.none(),
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+    kind = forms.ChoiceField(label=_("Loại hình"), required=False)
+    vendor = forms.ModelChoiceField(
+        label=_("Đơn vị phần mềm"),
+        queryset=Vendor.objects.all(),
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+    state = forms.ChoiceField(label=_("Trạng thái"), required=False)
+
+    def __init__(self, *args, provinces, with_state=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = Commune.objects.filter(province_id__in=provinces)
+        self.fields["kind"].choices = [("", _("Tất cả")), *Facility.Kind.choices]
+        if with_state:
+            self.fields["state"].choices = [
+                ("", _("Tất cả")),
+                *[(v, label) for v, label in DossierStatus.choices if v != DossierStatus.DRAFT],
+            ]
+        else:
+            del self.fields["state"]
+
+    def apply(self, queryset):
+        """The queryset narrowed by whatever valid criteria were given."""
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if q := data["q"].strip():
+            queryset = queryset.filter(dossier_search(q))
+        if data["commune"]:
+            queryset = queryset.filter(facility__commune=data["commune"])
+        if data["kind"]:
+            queryset = queryset.filter(facility__kind=data["kind"])
+        if data["vendor"]:
+            queryset = queryset.filter(facility__vendor=data["vendor"])
+        if data.get("state"):
+            queryset = queryset.filter(status=data["state"])
+        return queryset
+
+    @property
+    def active(self):
+        return self.is_valid() and any(self.cleaned_data.values())

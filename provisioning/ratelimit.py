@@ -1,9 +1,16 @@
+from django.conf import settings
 from django.core.cache import cache
 
 
 def client_ip(request):
-    # Behind the production proxy the real address arrives in X-Real-IP (set in deploy/).
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+    """The client's address, for audit rows and rate limits.
+
+    Behind the production proxy it arrives in X-Real-IP (deploy/nginx.conf); without a proxy
+    that header is the client's own word, so it is trusted only when BEHIND_PROXY is set.
+    """
+    if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"]
+    return request.META.get("REMOTE_ADDR")
 
 
 def allow(request, scope, *, limit, seconds):

@@ -1,5 +1,6 @@
 """Reads used in more than one place."""
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -34,29 +35,48 @@ def document_versions(dossier):
     )
 
 
+def dossier_search(text):
+    """Dossier code, facility name, certificate number or tax code containing `text`.
+
+    SQLite (the demo database) folds case for ASCII only, so "tâm đức" would miss
+    "Tâm Đức": the usual capitalisations are tried too. PostgreSQL needs none of them.
+    """
+    condition = Q()
+    for variant in {text, text.lower(), text.upper(), text.title(), text.capitalize()}:
+        condition |= (
+            Q(code__icontains=variant)
+            | Q(facility__name__icontains=variant)
+            | Q(facility__certificate_number__icontains=variant)
+            | Q(facility__tax_code__icontains=variant)
+        )
+    return condition
+
+
+# Statuses whose clock runs: only these can be late or nearly late.
+CLOCK_RUNNING = (
+    DossierStatus.SUBMITTED,
+    DossierStatus.PROPOSED_APPROVAL,
+    DossierStatus.PROPOSED_REJECTION,
+)
+
 # The reviewer's queue tabs.
 QUEUE_TABS = ("new", "waiting", "due_soon", "overdue", "proposed", "decided", "all")
 
 
 def due_soon_limit(today=None):
-    from django.conf import settings
-
     today = today or timezone.localdate()
     return add_working_days(today, settings.DOSSIER_DUE_SOON_WORKING_DAYS)
 
 
 def queue_filter(tab, today=None):
     today = today or timezone.localdate()
-    active = [
-        DossierStatus.SUBMITTED,
-        DossierStatus.PROPOSED_APPROVAL,
-        DossierStatus.PROPOSED_REJECTION,
-    ]
     return {
         "new": Q(status=DossierStatus.SUBMITTED),
         "waiting": Q(status=DossierStatus.NEEDS_INFO),
-        "due_soon": Q(status__in=active, due_date__gte=today, due_date__lte=due_soon_limit(today)),
-        "overdue": Q(status__in=active, due_date__lt=today),
+        "due_soon": Q(
+            status__in=CLOCK_RUNNING, due_date__gte=today, due_date__lte=due_soon_limit(today)
+        ),
+        "overdue": Q(status__in=CLOCK_RUNNING, due_date__lt=today),
         "proposed": Q(
             status__in=[DossierStatus.PROPOSED_APPROVAL, DossierStatus.PROPOSED_REJECTION]
         ),

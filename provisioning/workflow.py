@@ -82,14 +82,6 @@ MOVES = {
     ),
 }
 
-TERMINAL = {S.REJECTED, S.COMPLETED, S.WITHDRAWN}
-
-
-def moves_for(status, actor):
-    """The moves `actor` (FACILITY or a Role) may make from `status`, for buttons."""
-    return [name for name, move in MOVES.items() if status in move.sources and move.actor == actor]
-
-
 # What each audited action reads as on a timeline.
 EVENT_LABELS = {
     **{move.action: move.label for move in MOVES.values()},

@@ -1,5 +1,4 @@
 from django import template
-from django.utils import timezone
 
 from ..models import DossierStatus
 from ..workflow import EVENT_LABELS
@@ -18,21 +17,6 @@ def status_label(status):
         return DossierStatus(status).label
     except ValueError:
         return status
-
-
-@register.filter
-def due_class(dossier):
-    """`overdue` or `due-soon` for a dossier still with the Sở, else empty."""
-    from ..selectors import due_soon_limit
-
-    if not dossier.due_date or dossier.status not in (
-        DossierStatus.SUBMITTED, DossierStatus.PROPOSED_APPROVAL, DossierStatus.PROPOSED_REJECTION
-    ):
-        return ""
-    today = timezone.localdate()
-    if dossier.due_date < today:
-        return "overdue"
-    return "due-soon" if dossier.due_date <= due_soon_limit(today) else ""
 
 
 @register.filter

@@ -1,5 +1,7 @@
 """The facility's screens: its profile, its dossier, and receiving the account."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +15,7 @@ from ..errors import WorkflowError
 from ..forms import CommentForm, DossierForm, FacilityForm, ResponseItemForm
 from ..models import DocumentKind, Dossier, DossierStatus, NationalAccount, SupportContact
 from ..permissions import get_dossier_for_owner, get_facility_for_owner, is_staff_member
+from ..ratelimit import client_ip
 from ..selectors import document_versions, guidance_for, timeline
 from ..services import accounts, dossiers, facilities
 
@@ -25,21 +28,16 @@ PROFILE_LOCKED = [
 ]
 
 
-def _ip(request):
-    return request.META.get("REMOTE_ADDR")
-
-
 def facility_only(view):
     """Staff have their own screens; a facility page is for the facility's people."""
 
     @login_required
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         if is_staff_member(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -70,7 +68,7 @@ def facility_create(request):
     form = FacilityForm(request.POST or None, initial={"email": request.user.email})
     if request.method == "POST" and form.is_valid():
         facility = facilities.facility_create(
-            owner=request.user, fields=form.cleaned_data, ip=_ip(request)
+            owner=request.user, fields=form.cleaned_data, ip=client_ip(request)
         )
         messages.success(request, _("Đã lưu thông tin cơ sở “%(name)s”.") % {"name": facility})
         return redirect("facility:home")
@@ -92,7 +90,7 @@ def facility_edit(request, pk):
                 facility=get_facility_for_owner(request.user, pk),
                 actor=request.user,
                 fields=form.cleaned_data,
-                ip=_ip(request),
+                ip=client_ip(request),
             )
             messages.success(request, _("Đã cập nhật thông tin cơ sở."))
             return redirect("facility:home")
@@ -108,7 +106,9 @@ def facility_edit(request, pk):
 def dossier_create(request, pk):
     facility = get_facility_for_owner(request.user, pk)
     try:
-        dossier = dossiers.dossier_create(facility=facility, actor=request.user, ip=_ip(request))
+        dossier = dossiers.dossier_create(
+            facility=facility, actor=request.user, ip=client_ip(request)
+        )
     except WorkflowError as exc:
         messages.error(request, exc.message)
         return redirect("facility:home")
@@ -131,7 +131,7 @@ def _attach_files(request, dossier, form):
                 kind=name,
                 upload=upload,
                 checked=upload.checked,
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except WorkflowError as exc:
             form.add_error(name, exc.message)
@@ -169,7 +169,9 @@ def dossier_edit(request, pk):
 
 def _submit(request, dossier):
     try:
-        dossier = dossiers.dossier_submit(dossier=dossier, actor=request.user, ip=_ip(request))
+        dossier = dossiers.dossier_submit(
+            dossier=dossier, actor=request.user, ip=client_ip(request)
+        )
     except WorkflowError as exc:
         messages.error(request, exc.message)
         return redirect("facility:dossier_edit", dossier.pk)
@@ -242,7 +244,7 @@ def dossier_respond(request, pk):
                     kind=kind,
                     upload=upload,
                     checked=upload.checked,
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
             except WorkflowError as exc:
                 form.add_error("file", exc.message)
@@ -252,7 +254,7 @@ def dossier_respond(request, pk):
     if not failed:
         try:
             dossiers.dossier_respond(
-                dossier=dossier, actor=request.user, answers=answers, ip=_ip(request)
+                dossier=dossier, actor=request.user, answers=answers, ip=client_ip(request)
             )
         except WorkflowError as exc:
             messages.error(request, exc.message)
@@ -270,7 +272,10 @@ def dossier_withdraw(request, pk):
     dossier = get_dossier_for_owner(request.user, pk)
     try:
         dossiers.dossier_withdraw(
-            dossier=dossier, actor=request.user, note=request.POST.get("note", ""), ip=_ip(request)
+            dossier=dossier,
+            actor=request.user,
+            note=request.POST.get("note", ""),
+            ip=client_ip(request),
         )
     except WorkflowError as exc:
         messages.error(request, exc.message)
@@ -291,7 +296,7 @@ def dossier_message(request, pk):
                 actor=request.user,
                 body=form.cleaned_data["body"],
                 internal=False,
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except WorkflowError as exc:
             messages.error(request, exc.message)
@@ -327,7 +332,7 @@ def account_reveal(request, pk):
     if request.method == "POST":
         try:
             password = accounts.account_reveal_password(
-                account=account, actor=request.user, ip=_ip(request)
+                account=account, actor=request.user, ip=client_ip(request)
             )
         except WorkflowError as exc:
             messages.error(request, exc.message)
@@ -350,7 +355,7 @@ def account_confirm(request, pk):
     dossier = get_dossier_for_owner(request.user, pk)
     try:
         accounts.dossier_confirm_password_change(
-            dossier=dossier, actor=request.user, ip=_ip(request)
+            dossier=dossier, actor=request.user, ip=client_ip(request)
         )
     except WorkflowError as exc:
         messages.error(request, exc.message)

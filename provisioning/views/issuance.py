@@ -2,29 +2,29 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ..errors import NotAllowed, WorkflowError
-from ..forms import AccountForm, HandOverForm, InterconnectionForm
+from ..errors import WorkflowError
+from ..forms import AccountForm, HandOverForm, InterconnectionForm, QueueFilterForm
 from ..models import (
     Document,
     DocumentKind,
     Dossier,
     DossierStatus,
-    GuidanceDocument,
     NationalAccount,
     Role,
 )
 from ..permissions import get_dossier_for_staff, require_role
+from ..ratelimit import client_ip
+from ..selectors import guidance_for
 from ..selectors import timeline as dossier_timeline
 from ..services.accounts import account_record, dossier_issue
 from ..services.dossiers import dossier_confirm_interconnection
-from .review import QueueFilterForm, paginate, querystring_without, queue_rows, render_queue
+from .staff import action_failed, paginate, querystring_without, queue_rows, render_queue
 
 S = DossierStatus
 TABS = {
@@ -107,9 +107,7 @@ def _dossier_page(request, dossier, **forms_given):
         "account_form": account_form,
         "hand_over_form": forms_given.get("hand_over_form") or HandOverForm(),
         "events": dossier_timeline(dossier, for_facility=False),
-        "guidance": GuidanceDocument.objects.filter(active=True).filter(
-            Q(province_id=dossier.province_id) | Q(province__isnull=True)
-        ),
+        "guidance": guidance_for(dossier.province_id),
     }
     return render(request, "issuance/dossier.html", context)
 
@@ -120,15 +118,8 @@ def dossier_detail(request, pk):
     return _dossier_page(request, dossier)
 
 
-def _ip(request):
-    return request.META.get("REMOTE_ADDR")
-
-
 def _failed(request, dossier, error, **forms_given):
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message) from error
-    messages.error(request, error.message)
-    return _dossier_page(request, dossier, **forms_given)
+    return action_failed(request, error, lambda: _dossier_page(request, dossier, **forms_given))
 
 
 @login_required
@@ -146,7 +137,7 @@ def confirm_interconnection(request, pk):
             actor=request.user,
             confirmed=confirmed,
             note=form.cleaned_data["note"],
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except WorkflowError as error:
         return _failed(request, dossier, error, confirm_form=form)
@@ -176,7 +167,7 @@ def record_account(request, pk):
             facility_code=form.cleaned_data["facility_code"],
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password"],
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except WorkflowError as error:
         return _failed(request, dossier, error, account_form=AccountForm(data))
@@ -198,7 +189,7 @@ def hand_over(request, pk):
             dossier=dossier,
             actor=request.user,
             override_reason=form.cleaned_data.get("override_reason", ""),
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except WorkflowError as error:
         return _failed(request, dossier, error, hand_over_form=form)

@@ -1,39 +1,47 @@
 """The Sở Y tế's screens: the reviewer's and approver's queue, the dossier page, its actions."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ..errors import NotAllowed, WorkflowError
-from ..forms import INFO_TARGETS, CommentForm, DecideForm, InfoItemFormSet, ProposeForm
+from ..errors import WorkflowError
+from ..forms import (
+    INFO_TARGETS,
+    CommentForm,
+    DecideForm,
+    InfoItemFormSet,
+    ProposeForm,
+    QueueFilterForm,
+)
 from ..models import (
-    Commune,
     Dossier,
     DossierStatus,
-    Facility,
     InfoRequestItem,
     Role,
-    Vendor,
 )
 from ..permissions import get_dossier_for_staff, has_role, require_role
-from ..selectors import QUEUE_TABS, document_versions, due_soon_limit, queue_counts, queue_filter
+from ..ratelimit import client_ip
+from ..selectors import QUEUE_TABS, document_versions, queue_counts, queue_filter
 from ..selectors import timeline as dossier_timeline
 from ..services.dossiers import (
     comment_add,
     dossier_decide,
     dossier_propose,
     dossier_request_info,
+)
+from .staff import (
+    QUEUE_ORDER,
+    action_failed,
+    paginate,
+    querystring_without,
+    queue_rows,
+    render_queue,
 )
 
 REVIEW_ROLES = (Role.REVIEWER, Role.APPROVER)
@@ -46,137 +54,7 @@ TAB_LABELS = {
     "decided": gettext_lazy("Đã quyết định"),
     "all": gettext_lazy("Tất cả"),
 }
-# Statuses whose clock runs: only these can be late or nearly late.
-CLOCK_RUNNING = {
-    DossierStatus.SUBMITTED,
-    DossierStatus.PROPOSED_APPROVAL,
-    DossierStatus.PROPOSED_REJECTION,
-}
 PROPOSED = {DossierStatus.PROPOSED_APPROVAL, DossierStatus.PROPOSED_REJECTION}
-# Soonest due first; dossiers never submitted (no due date) last on every database.
-QUEUE_ORDER = (F("due_date").asc(nulls_last=True), "pk")
-
-
-def search_q(text):
-    """Dossier code, facility name, certificate number or tax code containing `text`.
-
-    SQLite (the demo database) folds case for ASCII only, so "tâm đức" would miss
-    "Tâm Đức": the usual capitalisations are tried too. PostgreSQL needs none of them.
-    """
-    condition = Q()
-    for variant in {text, text.lower(), text.upper(), text.title(), text.capitalize()}:
-        condition |= (
-            Q(code__icontains=variant)
-            | Q(facility__name__icontains=variant)
-            | Q(facility__certificate_number__icontains=variant)
-            | Q(facility__tax_code__icontains=variant)
-        )
-    return condition
-
-
-class QueueFilterForm(forms.Form):
-    """Search and filters shared by the staff queues; every field is optional."""
-
-    q = forms.CharField(
-        label=gettext_lazy("Tìm kiếm"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": gettext_lazy("Mã hồ sơ, tên cơ sở, số giấy chứng nhận, mã số thuế"),
-            }
-        ),
-    )
-    commune = forms.ModelChoiceField(
-        label=gettext_lazy("Xã, phường"),
-        queryset=Commune.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("Tất cả"),
-    )
-    kind = forms.ChoiceField(label=gettext_lazy("Loại hình"), required=False)
-    vendor = forms.ModelChoiceField(
-        label=gettext_lazy("Đơn vị phần mềm"),
-        queryset=Vendor.objects.all(),
-        required=False,
-        empty_label=gettext_lazy("Tất cả"),
-    )
-    state = forms.ChoiceField(label=gettext_lazy("Trạng thái"), required=False)
-
-    def __init__(self, *args, provinces, with_state=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = Commune.objects.filter(province_id__in=provinces)
-        self.fields["kind"].choices = [("", _("Tất cả")), *Facility.Kind.choices]
-        if with_state:
-            self.fields["state"].choices = [
-                ("", _("Tất cả")),
-                *[(v, label) for v, label in DossierStatus.choices if v != DossierStatus.DRAFT],
-            ]
-        else:
-            del self.fields["state"]
-
-    def apply(self, queryset):
-        """The queryset narrowed by whatever valid criteria were given."""
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if q := data["q"].strip():
-            queryset = queryset.filter(search_q(q))
-        if data["commune"]:
-            queryset = queryset.filter(facility__commune=data["commune"])
-        if data["kind"]:
-            queryset = queryset.filter(facility__kind=data["kind"])
-        if data["vendor"]:
-            queryset = queryset.filter(facility__vendor=data["vendor"])
-        if data.get("state"):
-            queryset = queryset.filter(status=data["state"])
-        return queryset
-
-    @property
-    def active(self):
-        return self.is_valid() and any(self.cleaned_data.values())
-
-
-def queue_rows(queryset):
-    """The columns every staff queue shows, fetched in the page's one query."""
-    return queryset.select_related(
-        "facility", "facility__commune", "facility__vendor", "account"
-    ).order_by(*QUEUE_ORDER)
-
-
-def mark_due(rows, today=None):
-    """Give each row a `due_class` (overdue / due-soon) for the due-date column."""
-    today = today or timezone.localdate()
-    limit = due_soon_limit(today)
-    for dossier in rows:
-        dossier.due_class = ""
-        if dossier.status in CLOCK_RUNNING and dossier.due_date:
-            if dossier.due_date < today:
-                dossier.due_class = "overdue"
-            elif dossier.due_date <= limit:
-                dossier.due_class = "due-soon"
-    return rows
-
-
-def paginate(request, queryset):
-    page = Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    mark_due(page.object_list)
-    return page
-
-
-def querystring_without(request, *names):
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
-
-
-def render_queue(request, template, context):
-    """The whole page, or only its results for htmx filtering (not for history restores)."""
-    partial = request.htmx and not request.htmx.history_restore_request
-    response = render(request, f"{template}#results" if partial else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _tab(request):
@@ -297,20 +175,13 @@ def dossier_detail(request, pk):
     return _dossier_page(request, dossier)
 
 
-def _ip(request):
-    return request.META.get("REMOTE_ADDR")
-
-
 def _done(request, dossier, message):
     messages.success(request, message)
     return redirect("review:dossier", pk=dossier.pk)
 
 
 def _failed(request, dossier, error, **forms_given):
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message) from error
-    messages.error(request, error.message)
-    return _dossier_page(request, dossier, **forms_given)
+    return action_failed(request, error, lambda: _dossier_page(request, dossier, **forms_given))
 
 
 @login_required
@@ -327,7 +198,9 @@ def request_info(request, pk):
         if form.cleaned_data
     ]
     try:
-        dossier_request_info(dossier=dossier, actor=request.user, items=items, ip=_ip(request))
+        dossier_request_info(
+            dossier=dossier, actor=request.user, items=items, ip=client_ip(request)
+        )
     except WorkflowError as error:
         return _failed(request, dossier, error, info_formset=formset)
     return _done(request, dossier, _("Đã gửi yêu cầu bổ sung tới cơ sở; hồ sơ tạm dừng tính hạn."))
@@ -349,7 +222,7 @@ def propose(request, pk):
             approve=approve,
             reason="" if approve else form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except WorkflowError as error:
         return _failed(request, dossier, error, propose_form=form)
@@ -382,7 +255,7 @@ def decide(request, pk):
             actor=request.user,
             decision=decision,
             note=form.cleaned_data["note"],
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except WorkflowError as error:
         return _failed(request, dossier, error, decide_form=form)
@@ -404,7 +277,7 @@ def comment(request, pk):
             actor=request.user,
             body=form.cleaned_data["body"],
             internal=internal,
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except WorkflowError as error:
         return _failed(request, dossier, error, comment_form=form)

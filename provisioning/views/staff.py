@@ -1,0 +1,67 @@
+"""What the Sở's and Viettel's screens share: queue paging and htmx, and failed actions."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from ..errors import NotAllowed
+from ..selectors import CLOCK_RUNNING, due_soon_limit
+
+# Soonest due first; dossiers never submitted (no due date) last on every database.
+QUEUE_ORDER = (F("due_date").asc(nulls_last=True), "pk")
+
+
+def queue_rows(queryset):
+    """The columns every staff queue shows, fetched in the page's one query."""
+    return queryset.select_related(
+        "facility", "facility__commune", "facility__vendor", "account"
+    ).order_by(*QUEUE_ORDER)
+
+
+def mark_due(rows, today=None):
+    """Give each row a `due_class` (overdue / due-soon) for the due-date column."""
+    today = today or timezone.localdate()
+    limit = due_soon_limit(today)
+    for dossier in rows:
+        dossier.due_class = ""
+        if dossier.status in CLOCK_RUNNING and dossier.due_date:
+            if dossier.due_date < today:
+                dossier.due_class = "overdue"
+            elif dossier.due_date <= limit:
+                dossier.due_class = "due-soon"
+    return rows
+
+
+def paginate(request, queryset):
+    page = Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    mark_due(page.object_list)
+    return page
+
+
+def querystring_without(request, *names):
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def render_queue(request, template, context):
+    """The whole page, or only its results for htmx filtering (not for history restores)."""
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, f"{template}#results" if partial else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def action_failed(request, error, show_page):
+    """A refused action: 403 when the role is wrong, else the page again with the message
+    and everything the user typed (`show_page` renders it)."""
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(error.message) from error
+    messages.error(request, error.message)
+    return show_page()
