@@ -1,6 +1,6 @@
 """Staff queue and facility pages at growing data sizes: query counts and time, as ratios.
 
-Run: .venv/bin/python bench/queues.py [--sizes 1000 20000]
+Run: .venv/bin/python bench/queues.py [--sizes 1000 20000] [--explain]
 Builds a throw-away test database (SQLite, or PostgreSQL when DATABASE_URL is set), fills it
 with bulk-created facilities and dossiers, and times the pages a reviewer and a Viettel
 officer open most. A constant query count and a time ratio near 1 mean the page does not
@@ -96,6 +96,17 @@ def fill(total):
     )
 
 
+def slowest(client, url, params):
+    """The page's slowest query with PostgreSQL's plan for it (for --explain)."""
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, params)
+    worst = max(queries.captured_queries, key=lambda query: float(query["time"]))
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + worst["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return f"{worst['time']} s\n{worst['sql']}\n{plan}"
+
+
 def measure(client, name, params, repeat=5):
     from django.urls import reverse
 
@@ -104,15 +115,22 @@ def measure(client, name, params, repeat=5):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, params)
     assert response.status_code == 200, response.status_code
+    # Count now: CaptureQueriesContext slices connection.queries lazily, and every later
+    # request empties that log (request_started -> reset_queries), so len() after the
+    # timing loop below would always be 0.
+    count = len(queries.captured_queries)
     started = time.perf_counter()
     for _ in range(repeat):
         client.get(url, params)
-    return len(queries), (time.perf_counter() - started) / repeat * 1000
+    return count, (time.perf_counter() - started) / repeat * 1000
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs=2, default=[1000, 20000])
+    parser.add_argument(
+        "--explain", action="store_true", help="print each page's slowest query and its plan"
+    )
     args = parser.parse_args()
     setup_test_environment()
     from django.conf import settings
@@ -132,6 +150,10 @@ def main():
         results = {}
         for size in args.sizes:
             fill(size)
+            if connection.vendor == "postgresql":
+                # As autovacuum would in production: plans from fresh statistics.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             results[size] = [measure(client, n, p) for n, p in PAGES]
         small, large = args.sizes
         print(
@@ -143,6 +165,11 @@ def main():
         ):
             label = name + (f" {params}" if params else "")
             print(f"{label:40} {q1:>5} → {q2:<5} {t1:>12.1f} {t2:>12.1f} {t2 / t1:>7.2f}")
+        if args.explain and connection.vendor == "postgresql":
+            from django.urls import reverse
+
+            for name, params in PAGES:
+                print(f"\n== {name} {params or ''}\n{slowest(client, reverse(name), params)}")
     finally:
         runner.teardown_databases(old)
 

@@ -10,8 +10,16 @@ app.autodiscover_tasks()
 
 # Every periodic job, in one place.
 app.conf.beat_schedule = {
+    "draft-apologies": {
+        "task": "provisioning.tasks.draft_apologies",
+        "schedule": 3600.0,
+    },
     "verify-pending-accounts": {
         "task": "provisioning.tasks.verify_pending_accounts",
+        "schedule": 60.0,
+    },
+    "check-pending-password-changes": {
+        "task": "provisioning.tasks.check_pending_password_changes",
         "schedule": 60.0,
     },
 }

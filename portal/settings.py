@@ -237,6 +237,10 @@ if not DEBUG and not STAFF_REQUIRE_MFA and not envbool("ALLOW_STAFF_WITHOUT_MFA"
 PORTAL_PROVINCE_CODES = [int(code) for code in envlist("PORTAL_PROVINCE_CODES", "24")]
 DOSSIER_WORKING_DAYS = envint("DOSSIER_WORKING_DAYS", 5)
 DOSSIER_DUE_SOON_WORKING_DAYS = envint("DOSSIER_DUE_SOON_WORKING_DAYS", 1)
+# A dossier due within this many working days (or overdue) gets an apology drafted, which
+# proposes a new date this many working days after the old one.
+APOLOGY_NOTICE_WORKING_DAYS = envint("APOLOGY_NOTICE_WORKING_DAYS", 1)
+APOLOGY_EXTENSION_WORKING_DAYS = envint("APOLOGY_EXTENSION_WORKING_DAYS", 5)
 # Whether the Sở waits for Viettel's confirmation of the interconnection before proposing
 # approval (True), or reviews in parallel and only the approver sees the flag (False).
 REVIEW_WAITS_FOR_INTERCONNECTION = envbool("REVIEW_WAITS_FOR_INTERCONNECTION", True)
@@ -250,6 +254,17 @@ PAGE_SIZE = envint("PAGE_SIZE", 25)
 UPLOAD_ALLOWED_TYPES = envlist("UPLOAD_ALLOWED_TYPES", "application/pdf,image/jpeg,image/png")
 UPLOAD_MAX_FILE_BYTES = envint("UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024)
 UPLOAD_MAX_DOSSIER_BYTES = envint("UPLOAD_MAX_DOSSIER_BYTES", 30 * 1024 * 1024)
+# Optional virus scan of every upload by a ClamAV daemon, through its unix socket or over TCP.
+# With neither set nothing is scanned, and the admin index says so. When set, an upload is
+# refused while clamd cannot be reached (provisioning/virusscan.py).
+CLAMAV_SOCKET = env("CLAMAV_SOCKET", "")
+CLAMAV_HOST = env("CLAMAV_HOST", "")
+CLAMAV_PORT = envint("CLAMAV_PORT", 3310)
+CLAMAV_TIMEOUT = envint("CLAMAV_TIMEOUT", 10)
+if CLAMAV_SOCKET and CLAMAV_HOST:
+    raise ImproperlyConfigured("Set CLAMAV_SOCKET or CLAMAV_HOST, not both.")
+if CLAMAV_TIMEOUT < 1:
+    raise ImproperlyConfigured("CLAMAV_TIMEOUT must be at least 1 second.")
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -6,12 +6,14 @@ from import_export.admin import ImportExportModelAdmin
 
 from .forms import InviteStaffForm
 from .models import (
+    Apology,
     AuditEvent,
     Commune,
     Document,
     Dossier,
     Facility,
     GuidanceDocument,
+    Letter,
     Membership,
     NationalAccount,
     Province,
@@ -152,6 +154,24 @@ class AuditEventAdmin(ReadOnlyAdmin, ImportExportModelAdmin):
     search_fields = ["dossier__code", "actor__email"]
     list_select_related = ["actor", "dossier"]
     show_full_result_count = False
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "dossier", "verification_code", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["dossier__code", "number", "verification_code"]
+    list_select_related = ["dossier"]
+    exclude = ["file"]
+    show_full_result_count = False
+
+
+@admin.register(Apology)
+class ApologyAdmin(ReadOnlyAdmin):
+    list_display = ["dossier", "old_due_date", "new_due_date", "drafted_at", "sent_at", "sent_by"]
+    list_filter = ["sent_at"]
+    search_fields = ["dossier__code"]
+    list_select_related = ["dossier", "sent_by"]
 
 
 @admin.register(GuidanceDocument)

@@ -27,6 +27,7 @@ from .models import (
     Vendor,
 )
 from .services import accounts, dossiers
+from .services.apologies import apologies_draft
 from .uploads import validate_upload
 from .workdays import add_working_days
 
@@ -391,4 +392,7 @@ def seed(*, province_code, seed=2026, stdout=None):
         _age(dossier, rng)
         if stdout:
             stdout.write(f"  {facility.name}: {dossier.get_status_display()}")
+    # The aged dossiers include late ones: their apologies wait for the reviewer at once
+    # rather than at the beat's first hourly run.
+    apologies_draft()
     return staff

@@ -31,8 +31,11 @@ def _send(*, template, subject, to, context, attachments=()):
 
 
 def letter_attachments(dossier, kind):
-    """The dossier's letter of `kind` as an attachment list (empty if it was not issued)."""
-    letter = Letter.objects.filter(dossier=dossier, kind=kind).first()
+    """The dossier's latest letter of `kind` as an attachment list (empty if none was
+    issued). Latest: a dossier late twice has two apologies."""
+    letter = (
+        Letter.objects.filter(dossier=dossier, kind=kind).order_by("-created_at", "-pk").first()
+    )
     if letter is None:
         return []
     try:
@@ -197,13 +200,44 @@ def message_to_reviewers(event):
     )
 
 
-def staff_invitation(membership, set_password_url):
-    return _send(
-        template="staff_invitation",
-        subject=_("Mời tham gia cổng Liên thông Dược"),
-        to=[membership.user.email],
-        context={"membership": membership, "link": set_password_url},
+def apology_drafted_to_reviewers(event):
+    return _about_dossier(
+        event,
+        Role.REVIEWER,
+        template="apology_drafted",
+        subject=_("Hồ sơ %(code)s sắp trễ hạn: phiếu xin lỗi chờ gửi"),
     )
+
+
+def apology_to_facility(event):
+    return _about_dossier(
+        event,
+        FACILITY,
+        template="apology",
+        subject=_("Sở Y tế xin lỗi và hẹn lại ngày trả kết quả hồ sơ %(code)s"),
+        letter=Letter.Kind.APOLOGY,
+        new_due_date=event.dossier.due_date,
+    )
+
+
+def initial_password_still_works_to_facility(event):
+    return _about_dossier(
+        event,
+        FACILITY,
+        template="initial_password_still_works",
+        subject=_("Mật khẩu ban đầu của %(name)s vẫn đăng nhập được: hãy đổi ngay"),
+        account=event.dossier.account,
+    )
+
+
+def staff_invitation(membership, set_password_url):
+    with translation.override("vi"):
+        return _send(
+            template="staff_invitation",
+            subject=_("Mời tham gia cổng Liên thông Dược"),
+            to=[membership.user.email],
+            context={"membership": membership, "link": set_password_url},
+        )
 
 
 def _message(event):
@@ -225,8 +259,14 @@ BY_ACTION = {
     "interconnection.confirmed": [interconnection_to_reviewers],
     "interconnection.refused": [interconnection_to_reviewers],
     "comment.message": [_message],
+    "account.change_check.still_works": [initial_password_still_works_to_facility],
+    "apology.drafted": [apology_drafted_to_reviewers],
+    "dossier.apology_sent": [apology_to_facility],
 }
 
 
 def send_for_event(event):
-    return sum(send(event) for send in BY_ACTION.get(event.action, []))
+    # Subjects are translated before `_send` renders: Vietnamese from the start, whatever
+    # language the request or task that triggered the event was running in.
+    with translation.override("vi"):
+        return sum(send(event) for send in BY_ACTION.get(event.action, []))

@@ -70,6 +70,13 @@ class FacilityForm(forms.ModelForm):
                     "Nếu đó là cơ sở của bạn, hãy liên hệ Sở Y tế."
                 )
             },
+            # The list only offers served provinces' communes: another code is a crafted POST.
+            "commune": {
+                "invalid_choice": _(
+                    "Xã/phường đã chọn không thuộc tỉnh/thành phố mà Cổng phục vụ. "
+                    "Hãy chọn trong danh sách."
+                )
+            },
         }
 
     def __init__(self, *args, **kwargs):
@@ -150,13 +157,21 @@ class DossierForm(forms.Form):
         required=False,
         help_text=_("Biên bản xác nhận liên thông do Viettel cấp cho đơn vị phần mềm."),
     )
+    request_letter = CheckedFileField(
+        label=DocumentKind.REQUEST_LETTER.label,
+        required=False,
+        help_text=_(
+            "Không bắt buộc: bản in đơn đề nghị đã ký, đóng dấu. Nếu không tải lên, Cổng phát "
+            "hành đơn điện tử khi nộp hồ sơ."
+        ),
+    )
     other = CheckedFileField(
         label=DocumentKind.OTHER.label,
         required=False,
         help_text=_("Tài liệu khác (không bắt buộc)."),
     )
 
-    FILE_FIELDS = ("security_contract", "interconnection_record", "other")
+    FILE_FIELDS = ("security_contract", "interconnection_record", "request_letter", "other")
 
 
 class LookupForm(forms.Form):
@@ -226,6 +241,18 @@ class DecideForm(forms.Form):
     )
 
 
+class ApologyForm(forms.Form):
+    new_due_date = forms.DateField(
+        label=_("Ngày hẹn trả kết quả mới"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(
+        label=_("Lý do chậm trả kết quả (cơ sở sẽ đọc)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}))
     internal = forms.BooleanField(label=_("Ghi chú nội bộ (cơ sở không xem được)"), required=False)
@@ -265,6 +292,19 @@ class HandOverForm(forms.Form):
         label=_("Lý do bàn giao khi chưa kiểm tra đăng nhập được"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ConfirmPasswordChangeForm(forms.Form):
+    """The facility says it changed the initial password; the check is opt-in."""
+
+    check_initial_password = forms.BooleanField(
+        label=_(
+            "Đồng ý để Cổng thử đăng nhập bằng mật khẩu ban đầu nhằm xác nhận mật khẩu đó "
+            "không còn dùng được"
+        ),
+        required=False,
+        initial=False,
     )
 
 

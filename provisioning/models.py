@@ -299,6 +299,8 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["province", "status", "due_date"]),
             models.Index(fields=["province", "submitted_at"]),
+            # The queues' order (due date, then id): a page reads its 25 rows off the index.
+            models.Index(fields=["province", "due_date", "id"], name="dossier_queue_order"),
         ]
         verbose_name = _("hồ sơ")
         verbose_name_plural = _("hồ sơ")
@@ -417,6 +419,12 @@ class NationalAccount(models.Model):
         LOCKED = "locked", _("Tài khoản bị khóa")
         UNREACHABLE = "unreachable", _("Chưa kết nối được hệ thống quốc gia")
 
+    class ChangeCheck(models.TextChoices):
+        PENDING = "pending", _("Đang kiểm tra mật khẩu ban đầu")
+        PASSED = "passed", _("Mật khẩu ban đầu không còn đăng nhập được")
+        STILL_WORKS = "still_works", _("Mật khẩu ban đầu vẫn đăng nhập được")
+        UNREACHABLE = "unreachable", _("Chưa kết nối được hệ thống quốc gia")
+
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="accounts")
     dossier = models.OneToOneField(
         Dossier, on_delete=models.PROTECT, related_name="account", null=True, blank=True
@@ -436,6 +444,15 @@ class NationalAccount(models.Model):
     )
     verification_message = models.CharField(max_length=255, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # With the facility's consent, a login with the initial password after it says it changed
+    # it: that login must now fail.
+    change_check = models.CharField(
+        _("kiểm tra đổi mật khẩu"),
+        max_length=20,
+        choices=ChangeCheck.choices,
+        blank=True,
+    )
+    change_checked_at = models.DateTimeField(null=True, blank=True)
     handed_over_at = models.DateTimeField(_("ngày bàn giao"), null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -532,6 +549,12 @@ class Letter(models.Model):
         RECEIPT = "receipt", _("Phiếu tiếp nhận hồ sơ")
         DECISION = "decision", _("Thông báo kết quả")
         HANDOVER = "handover", _("Biên bản bàn giao tài khoản")
+        REQUEST = "request", _("Đơn đề nghị cấp tài khoản liên thông")
+        APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+        ARCHIVE = "archive", _("Hồ sơ lưu")
+
+    # The archive holds internal notes and every actor's name: for the Sở's staff only.
+    STAFF_ONLY_KINDS = frozenset({Kind.ARCHIVE})
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="letters")
     kind = models.CharField(_("loại văn bản"), max_length=20, choices=Kind.choices)
@@ -544,7 +567,12 @@ class Letter(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "kind"], name="one_letter_per_dossier_kind")
+            # A dossier may be late more than once, so apologies are one per Apology row.
+            models.UniqueConstraint(
+                fields=["dossier", "kind"],
+                condition=~models.Q(kind="apology"),
+                name="one_letter_per_dossier_kind",
+            )
         ]
         verbose_name = _("văn bản")
         verbose_name_plural = _("văn bản")
@@ -552,3 +580,36 @@ class Letter(models.Model):
     def __str__(self):
         label = self.get_kind_display()
         return f"{label} {self.number}" if self.number else str(label)
+
+
+class Apology(models.Model):
+    """A dossier that will miss its due date: the apology and new date, drafted by the portal
+    and sent by a reviewer (Decree 61/2018, art. 20)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="apologies")
+    old_due_date = models.DateField(_("hẹn trả cũ"))
+    new_due_date = models.DateField(_("hẹn trả mới"))
+    reason = models.TextField(_("lý do chậm trả"))
+    drafted_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("ngày gửi"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    letter = models.OneToOneField(
+        Letter, on_delete=models.PROTECT, related_name="apology", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["drafted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=models.Q(sent_at__isnull=True),
+                name="one_unsent_apology_per_dossier",
+            )
+        ]
+        verbose_name = _("phiếu xin lỗi")
+        verbose_name_plural = _("phiếu xin lỗi")
+
+    def __str__(self):
+        return f"{self.dossier} → {self.new_due_date:%d/%m/%Y}"

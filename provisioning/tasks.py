@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from . import emails
 from .crypto import decrypt
-from .models import AuditEvent, Membership, NationalAccount
-from .services.accounts import account_set_verification
-from .services.letters import letter_for_action, letter_issue
+from .models import AuditEvent, DossierStatus, Membership, NationalAccount
+from .services.accounts import CHECK_WAITING, account_set_change_check, account_set_verification
+from .services.apologies import apologies_draft
+from .services.letters import letter_issue, letters_for_event
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def notify_event(event_id):
         # to render must not hold back the e-mails: it is logged and can be issued again
         # with `issue_letter`.
         try:
-            letter_for_action(dossier_id=event.dossier_id, action=event.action)
+            letters_for_event(event)
         except Exception:
             logger.exception("Letter for event %s (%s) failed", event.pk, event.action)
     sent = emails.send_for_event(event)
@@ -52,6 +53,12 @@ def notify_event(event_id):
 def issue_letter(dossier_id, kind):
     """Render and store a dossier's letter of `kind`; a second run returns the same one."""
     return letter_issue(dossier_id=dossier_id, kind=kind).pk
+
+
+@shared_task
+def draft_apologies():
+    """Draft the apology of every dossier about to miss its due date (hourly; idempotent)."""
+    return apologies_draft()
 
 
 @shared_task(
@@ -80,22 +87,11 @@ def verify_account(account_id):
     system leaves the account `unreachable`; `verify_pending_accounts` tries it again. A
     crash between the login and the save leaves it `pending`, which the sweep also retries.
     """
-    from .national.verification import check_credentials
-
-    account = NationalAccount.objects.filter(pk=account_id).first()
-    if (
-        account is None
-        or account.verification == NationalAccount.Verification.VERIFIED
-        or not account.password_ciphertext
-    ):
-        return None
-    result = check_credentials(
-        account.system, account.username, decrypt(account.password_ciphertext)
+    return _log_in_with_initial_password(
+        account_id,
+        waiting=lambda account: account.verification != NationalAccount.Verification.VERIFIED,
+        store=account_set_verification,
     )
-    account_set_verification(
-        account_id=account.pk, outcome=str(result.outcome), message=result.message
-    )
-    return str(result.outcome)
 
 
 @shared_task
@@ -112,4 +108,52 @@ def verify_pending_accounts():
     ).values_list("pk", flat=True)
     for account_id in retry:
         verify_account.delay(account_id)
+    return len(retry)
+
+
+@shared_task
+def check_initial_password(account_id):
+    """With the facility's consent, log in once with the initial password, which must now
+    fail, and store the outcome (`account_set_change_check` completes the dossier on a
+    refusal). Unreachable or locked leaves the check `unreachable` and a crash before the
+    save leaves it `pending`: `check_pending_password_changes` tries both again. Rerunning
+    it after a result changes nothing.
+    """
+    return _log_in_with_initial_password(
+        account_id,
+        waiting=lambda account: account.change_check in CHECK_WAITING,
+        store=account_set_change_check,
+    )
+
+
+def _log_in_with_initial_password(account_id, *, waiting, store):
+    """One login with the account's stored initial password, while `waiting(account)`
+    holds; `store` (a service) records the outcome. Returns the outcome, or None."""
+    from .national.verification import check_credentials
+
+    account = NationalAccount.objects.filter(pk=account_id).first()
+    if account is None or not waiting(account) or not account.password_ciphertext:
+        return None
+    result = check_credentials(
+        account.system, account.username, decrypt(account.password_ciphertext)
+    )
+    store(account_id=account.pk, outcome=str(result.outcome), message=result.message)
+    return str(result.outcome)
+
+
+@shared_task
+def check_pending_password_changes():
+    """Retry every consented initial-password check still waiting for a conclusive login."""
+    stale = timezone.now() - timedelta(minutes=1)
+    retry = list(
+        NationalAccount.objects.filter(
+            change_check__in=CHECK_WAITING,
+            change_checked_at__lt=stale,
+            dossier__status=DossierStatus.ISSUED,
+        )
+        .exclude(password_ciphertext="")
+        .values_list("pk", flat=True)
+    )
+    for account_id in retry:
+        check_initial_password.delay(account_id)
     return len(retry)

@@ -3,10 +3,12 @@
 Facilities upload scans of certificates and contracts that reviewers then open on their
 own machines, so a file is judged by what it contains, never by its name or the browser's
 Content-Type: the magic bytes must match the extension, a PDF must parse and carry no
-script or hidden attachment, an image must decode completely.
+script or hidden attachment, an image must decode completely. When a ClamAV daemon is
+configured, the file is then scanned, and refused while the daemon cannot answer.
 """
 
 import hashlib
+import logging
 import threading
 import unicodedata
 import warnings
@@ -17,9 +19,15 @@ from pathlib import PurePosixPath
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from . import virusscan
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_ALLOWED_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -49,27 +57,32 @@ PDF_SCRIPT_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecut
 PDF_EMBEDDED_KEYS = {"/EmbeddedFiles", "/EF"}
 PDF_EMBEDDED_TYPES = {"/EmbeddedFile", "/FileAttachment", "/RichMedia"}
 
-MSG_NAME_PATH = "Tên tệp không được chứa đường dẫn (dấu / hoặc \\). Vui lòng đổi tên tệp."
-MSG_NAME_CONTROL = "Tên tệp chứa ký tự điều khiển không hợp lệ. Vui lòng đổi tên tệp."
-MSG_NAME_EMPTY = "Tệp tải lên không có tên."
-MSG_NAME_LONG = f"Tên tệp dài quá {MAX_NAME_LENGTH} ký tự. Vui lòng đặt tên ngắn hơn."
-MSG_EMPTY = "Tệp tải lên rỗng (0 byte). Vui lòng chọn lại tệp."
-MSG_TYPE_UNKNOWN = "Nội dung tệp không phải là PDF, JPEG hoặc PNG hợp lệ."
-MSG_PDF_UNREADABLE = "Tệp PDF bị hỏng hoặc không đọc được. Vui lòng xuất lại tệp PDF rồi nộp."
-MSG_PDF_ENCRYPTED = (
+MSG_NAME_PATH = _("Tên tệp không được chứa đường dẫn (dấu / hoặc \\). Vui lòng đổi tên tệp.")
+MSG_NAME_CONTROL = _("Tên tệp chứa ký tự điều khiển không hợp lệ. Vui lòng đổi tên tệp.")
+MSG_NAME_EMPTY = _("Tệp tải lên không có tên.")
+MSG_NAME_LONG = _("Tên tệp dài quá %(limit)s ký tự. Vui lòng đặt tên ngắn hơn.")
+MSG_EMPTY = _("Tệp tải lên rỗng (0 byte). Vui lòng chọn lại tệp.")
+MSG_TYPE_UNKNOWN = _("Nội dung tệp không phải là PDF, JPEG hoặc PNG hợp lệ.")
+MSG_PDF_UNREADABLE = _("Tệp PDF bị hỏng hoặc không đọc được. Vui lòng xuất lại tệp PDF rồi nộp.")
+MSG_PDF_ENCRYPTED = _(
     "Tệp PDF đang được đặt mật khẩu hoặc mã hóa. Vui lòng nộp bản PDF không đặt mật khẩu."
 )
-MSG_PDF_SCRIPT = (
+MSG_PDF_SCRIPT = _(
     "Tệp PDF chứa mã JavaScript hoặc lệnh tự chạy, không được chấp nhận. "
     "Vui lòng in lại thành tệp PDF thông thường rồi nộp."
 )
-MSG_PDF_EMBEDDED = (
+MSG_PDF_EMBEDDED = _(
     "Tệp PDF có tệp khác đính kèm bên trong, không được chấp nhận. "
     "Vui lòng nộp từng tài liệu thành tệp riêng."
 )
-MSG_IMAGE_BROKEN = "Tệp ảnh bị hỏng hoặc không mở được. Vui lòng chụp hoặc quét lại."
-MSG_DOSSIER_TOTAL = (
-    "Tổng dung lượng các tệp của hồ sơ vượt quá {limit} (đã có {existing}, tệp mới {new})."
+MSG_IMAGE_BROKEN = _("Tệp ảnh bị hỏng hoặc không mở được. Vui lòng chụp hoặc quét lại.")
+MSG_MALWARE = _("Tệp có chứa mã độc (%(signature)s) và đã bị từ chối.")
+MSG_SCAN_UNAVAILABLE = _(
+    "Hệ thống kiểm tra mã độc tạm thời không hoạt động nên chưa nhận được tệp này. "
+    "Vui lòng thử lại sau ít phút."
+)
+MSG_DOSSIER_TOTAL = _(
+    "Tổng dung lượng các tệp của hồ sơ vượt quá %(limit)s (đã có %(existing)s, tệp mới %(new)s)."
 )
 
 
@@ -109,6 +122,7 @@ def validate_upload(uploaded_file) -> CheckedUpload:
             _check_image(uploaded_file, PIL_FORMATS[actual])
     finally:
         uploaded_file.seek(0)
+    _scan_for_malware(uploaded_file, name)
     return CheckedUpload(content_type=actual, sha256=sha256, size=size, name=name)
 
 
@@ -117,11 +131,11 @@ def check_dossier_total(existing_bytes: int, new_bytes: int) -> int:
     limit = getattr(settings, "UPLOAD_MAX_DOSSIER_BYTES", DEFAULT_MAX_DOSSIER_BYTES)
     total = existing_bytes + new_bytes
     if total > limit:
-        message = MSG_DOSSIER_TOTAL.format(
-            limit=format_size(limit),
-            existing=format_size(existing_bytes),
-            new=format_size(new_bytes),
-        )
+        message = MSG_DOSSIER_TOTAL % {
+            "limit": format_size(limit),
+            "existing": format_size(existing_bytes),
+            "new": format_size(new_bytes),
+        }
         raise ValidationError(message, code="dossier_too_big")
     return total
 
@@ -151,7 +165,7 @@ def _checked_name(raw_name) -> str:
     if any(unicodedata.category(char) == "Cc" for char in name):
         raise ValidationError(MSG_NAME_CONTROL, code="name_control")
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(MSG_NAME_LONG, code="name_long")
+        raise ValidationError(MSG_NAME_LONG % {"limit": MAX_NAME_LENGTH}, code="name_long")
     return name
 
 
@@ -232,6 +246,22 @@ def _name_of(dictionary, key):
     return value if isinstance(value, str) else None
 
 
+def _scan_for_malware(uploaded_file, name):
+    """Refuse a file ClamAV flags; fail closed while a configured daemon cannot answer."""
+    if virusscan.daemon_address() is None:
+        return
+    try:
+        signature = virusscan.scan(uploaded_file.chunks())
+    except virusscan.ScanError as exc:
+        logger.error("Upload %r refused: the virus scan failed: %s", name, exc)
+        raise ValidationError(MSG_SCAN_UNAVAILABLE, code="scan_unavailable") from exc
+    finally:
+        uploaded_file.seek(0)
+    if signature:
+        logger.warning("Upload %r refused: ClamAV found %s", name, signature)
+        raise ValidationError(MSG_MALWARE % {"signature": signature}, code="malware")
+
+
 def _check_image(stream, pil_format):
     # verify() checks structure without decoding pixels, and load() decodes them (which is
     # what catches a truncated JPEG); verify() leaves the image unusable, hence two opens.
@@ -268,19 +298,24 @@ def _strict_pillow():
 def _msg_type_not_allowed(allowed):
     labels = ", ".join(TYPE_LABELS.get(kind, kind) for kind in allowed)
     extensions = ", ".join(ext for ext, kind in EXTENSION_TYPES.items() if kind in allowed)
-    return f"Chỉ nhận tệp {labels} (đuôi {extensions})."
+    return gettext_now("Chỉ nhận tệp %(labels)s (đuôi %(extensions)s).") % {
+        "labels": labels,
+        "extensions": extensions,
+    }
 
 
 def _msg_type_mismatch(name, actual):
     extension = PurePosixPath(name).suffix.lower()
-    return (
-        f"Tên tệp có đuôi {extension} nhưng nội dung là tệp {TYPE_LABELS[actual]}. "
+    return gettext_now(
+        "Tên tệp có đuôi %(extension)s nhưng nội dung là tệp %(kind)s. "
         "Vui lòng đặt tên tệp đúng với loại tệp."
-    )
+    ) % {"extension": extension, "kind": TYPE_LABELS[actual]}
 
 
 def _msg_too_big(limit):
-    return f"Tệp vượt quá dung lượng tối đa {format_size(limit)}. Vui lòng nén hoặc quét lại."
+    return gettext_now("Tệp vượt quá dung lượng tối đa %(limit)s. Vui lòng nén hoặc quét lại.") % {
+        "limit": format_size(limit)
+    }
 
 
 def format_size(size: int) -> str:

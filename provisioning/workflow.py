@@ -98,7 +98,14 @@ EVENT_LABELS = {
     "account.verification.wrong_credentials": _("Kiểm tra đăng nhập: sai thông tin"),
     "account.verification.locked": _("Kiểm tra đăng nhập: tài khoản bị khoá"),
     "account.verification.unreachable": _("Kiểm tra đăng nhập: chưa kết nối được"),
+    "account.change_check.requested": _(
+        "Cơ sở đồng ý để Cổng kiểm tra mật khẩu ban đầu không còn dùng được"
+    ),
+    "account.change_check.still_works": _("Kiểm tra đổi mật khẩu: mật khẩu ban đầu vẫn dùng được"),
+    "account.change_check.unreachable": _("Kiểm tra đổi mật khẩu: chưa kết nối được"),
     "letter.issued": _("Phát hành văn bản"),
+    "apology.drafted": _("Cổng soạn sẵn phiếu xin lỗi: hồ sơ sắp trễ hạn"),
+    "dossier.apology_sent": _("Gửi phiếu xin lỗi và hẹn lại ngày trả kết quả"),
     "facility.created": _("Khai báo cơ sở"),
     "facility.updated": _("Cập nhật thông tin cơ sở"),
 }

@@ -1,14 +1,18 @@
 """Letters the workflow issues: stored once, mailed, served to the right people, verifiable."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
 from provisioning.models import AuditEvent, DossierStatus, Letter
+from provisioning.services.accounts import dossier_confirm_password_change
+from provisioning.services.dossiers import dossier_withdraw
 from provisioning.tasks import issue_letter
 
 from .flows import dossier_at
@@ -32,20 +36,35 @@ def staff(reviewer, approver, viettel):
     return {"reviewer": reviewer, "approver": approver, "viettel": viettel}
 
 
-def test_submission_issues_one_receipt_with_the_dossier_code(
+def test_submission_issues_the_request_letter_and_one_receipt_with_the_dossier_code(
     facility, staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         dossier = dossier_at(DossierStatus.SUBMITTED, facility=facility, **staff)
     letters = list(dossier.letters.all())
-    assert [letter.kind for letter in letters] == [Letter.Kind.RECEIPT]
-    receipt = letters[0]
+    assert [letter.kind for letter in letters] == [Letter.Kind.REQUEST, Letter.Kind.RECEIPT]
+    receipt = dossier.letters.get(kind=Letter.Kind.RECEIPT)
     assert dossier.code in _text(receipt)
     assert receipt.number == ""
     assert len(receipt.sha256) == 64
-    assert AuditEvent.objects.filter(dossier=dossier, action="letter.issued").count() == 1
+    assert AuditEvent.objects.filter(dossier=dossier, action="letter.issued").count() == 2
     receipt_mail = next(m for m in mail.outbox if facility.email in m.to)
     assert receipt_mail.attachments[0][2] == "application/pdf"
+
+
+def test_issued_request_letter_is_filled_from_the_profile_and_lists_the_attachments(
+    facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.SUBMITTED, facility=facility, **staff)
+    text = _text(dossier.letters.get(kind=Letter.Kind.REQUEST))
+    assert "ĐƠN ĐỀ NGHỊ CẤP TÀI KHOẢN LIÊN THÔNG" in text
+    assert facility.name in text
+    assert facility.tax_code in text
+    assert facility.pharmacist_name in text
+    assert "Hợp đồng bảo mật thông tin" in text
+    assert "Biên bản xác nhận liên thông" in text
+    assert "Mã xác thực" in text
 
 
 def test_approval_issues_a_numbered_decision_mailed_to_the_facility(
@@ -108,7 +127,7 @@ def test_verification_page_matches_only_the_issued_pdf(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         dossier = dossier_at(DossierStatus.SUBMITTED, facility=facility, **staff)
-    receipt = dossier.letters.get()
+    receipt = dossier.letters.get(kind=Letter.Kind.RECEIPT)
     url = reverse("public:verify", args=[receipt.verification_code])
     assert url == f"/xac-thuc/{receipt.verification_code}/"
 
@@ -143,7 +162,7 @@ def test_letter_is_served_to_its_owner_and_staff_only(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         dossier = dossier_at(DossierStatus.SUBMITTED, facility=facility, **staff)
-    receipt = dossier.letters.get()
+    receipt = dossier.letters.get(kind=Letter.Kind.RECEIPT)
     url = reverse("public:letter", args=[receipt.pk])
 
     mine = as_user(facility.owner).get(url)
@@ -158,3 +177,99 @@ def test_letter_is_served_to_its_owner_and_staff_only(
     assert url in page.content.decode()
     staff_page = as_user(staff["reviewer"]).get(reverse("review:dossier", args=[dossier.pk]))
     assert url in staff_page.content.decode()
+
+
+def test_completion_issues_the_archive_with_every_step_document_and_letter(
+    facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.ISSUED, facility=facility, **staff)
+        dossier_confirm_password_change(dossier=dossier, actor=facility.owner)
+    archive = dossier.letters.get(kind=Letter.Kind.ARCHIVE)
+    text = " ".join(_text(archive).split())
+    assert "HỒ SƠ LƯU" in text
+    assert dossier.code in text
+    assert "Phê duyệt" in text
+    assert "Xác nhận đã đổi mật khẩu" in text
+    assert "gpp_24_000123" in text
+    assert "Ban-dau-2026" not in text
+    for document in dossier.documents.all():
+        assert document.sha256[:16] in text
+    handover = dossier.letters.get(kind=Letter.Kind.HANDOVER)
+    assert handover.verification_code in text
+
+
+def test_rejection_issues_the_archive_after_the_decision(
+    facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.REJECTED, facility=facility, **staff)
+    kinds = list(dossier.letters.values_list("kind", flat=True))
+    assert kinds[-2:] == [Letter.Kind.DECISION, Letter.Kind.ARCHIVE]
+    decision = dossier.letters.get(kind=Letter.Kind.DECISION)
+    assert decision.verification_code in _text(dossier.letters.get(kind=Letter.Kind.ARCHIVE))
+
+
+def test_a_draft_withdrawn_before_submission_gets_no_archive(
+    facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.DRAFT, facility=facility, **staff)
+        dossier_withdraw(dossier=dossier, actor=facility.owner)
+    assert not dossier.letters.exists()
+
+
+def test_the_archive_is_served_to_staff_but_never_to_the_facility(
+    as_user, facility, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.REJECTED, facility=facility, **staff)
+    archive = dossier.letters.get(kind=Letter.Kind.ARCHIVE)
+    url = reverse("public:letter", args=[archive.pk])
+    assert as_user(staff["reviewer"]).get(url).status_code == 200
+    assert as_user(facility.owner).get(url).status_code == 404
+    page = as_user(facility.owner).get(reverse("facility:dossier", args=[dossier.pk]))
+    assert url not in page.content.decode()
+    archived = AuditEvent.objects.get(dossier=dossier, data__kind="archive")
+    assert archived.visible_to_facility is False
+
+
+def test_facility_prints_its_draft_request_letter_without_a_verification_code(
+    as_user, facility, staff
+):
+    dossier = dossier_at(DossierStatus.DRAFT, facility=facility, **staff)
+    response = as_user(facility.owner).get(reverse("facility:request_letter", args=[dossier.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert facility.name in text
+    assert "Mã xác thực" not in text
+    assert "Bản in để cơ sở ký" in text
+    assert not dossier.letters.exists()
+
+
+def test_another_facility_cannot_print_a_request_letter_that_is_not_its_own(
+    as_user, facility, other_owner, reviewer, staff
+):
+    dossier = dossier_at(DossierStatus.DRAFT, facility=facility, **staff)
+    url = reverse("facility:request_letter", args=[dossier.pk])
+    assert as_user(other_owner).get(url).status_code == 404
+    assert as_user(reviewer).get(url).status_code == 403
+
+
+def test_a_letter_whose_audit_fails_leaves_no_pdf_behind(facility, staff, monkeypatch):
+    from provisioning.services import letters
+
+    dossier = dossier_at(DossierStatus.SUBMITTED, facility=facility, **staff)
+    folder = Path(default_storage.path(f"letters/{dossier.pk}"))
+    before = set(folder.glob("*")) if folder.exists() else set()
+
+    def fail(**kwargs):
+        raise RuntimeError("audit down")
+
+    monkeypatch.setattr(letters, "record_event", fail)
+    with pytest.raises(RuntimeError):
+        letters.letter_issue(dossier_id=dossier.pk, kind=Letter.Kind.RECEIPT)
+    after = set(folder.glob("*")) if folder.exists() else set()
+    assert after == before
+    assert not dossier.letters.exists()

@@ -45,7 +45,8 @@ class LetterContextError(ValueError):
 def request_letter(context) -> bytes:
     """Đơn đề nghị cấp tài khoản liên thông, signed by the facility's representative.
 
-    Keys: place, date, verification_code; addressee ("Sở Y tế tỉnh Bắc Ninh");
+    Keys: place, date, verification_code (optional: the draft a facility prints and signs
+    has none); addressee ("Sở Y tế tỉnh Bắc Ninh");
     facility {name, kind, address, tax_code, phone, email, code?, insurance_code?,
     business_certificate {number, date, issuer?}, gpp_certificate {number, date, kind?}?,
     pharmacist {name, certificate_number}}; vendor {name, software?};
@@ -59,8 +60,8 @@ def request_letter(context) -> bytes:
     return _render(
         "letters/request.html",
         values,
-        required="place date verification_code addressee facility vendor national_system "
-        "attachments representative",
+        required="place date addressee facility vendor national_system attachments representative",
+        optional="verification_code",
         extra={"connection_model_label": CONNECTION_MODELS[model]},
     )
 
@@ -175,6 +176,8 @@ def _render(template_name, values, *, required, optional="", extra=None) -> byte
         raise LetterContextError(f"{template_name} needs {', '.join(missing)}")
     wanted = required.split() + optional.split()
     picked = {key: values[key] for key in wanted if key in values}
-    url = verification_url(picked["verification_code"])
-    picked.update(verification_url=url, qr_data_uri=qr_data_uri(url), **(extra or {}))
+    if picked.get("verification_code"):
+        url = verification_url(picked["verification_code"])
+        picked.update(verification_url=url, qr_data_uri=qr_data_uri(url))
+    picked.update(extra or {})
     return render_pdf(template_name, picked)

@@ -5,6 +5,7 @@ template engine (with the letter filters built in) and never fetch anything over
 network: the only resources a letter may load are the bundled font files and data: URIs.
 """
 
+import atexit
 import functools
 import secrets
 import threading
@@ -35,6 +36,10 @@ CODE_GROUP_LENGTH = 5
 # of a short letter), but WeasyPrint's font configuration wraps Pango objects that are not
 # safe to share between threads, so each thread keeps its own.
 _per_thread = threading.local()
+# Left in the cache, the main thread's Pango objects are freed only after Python has
+# unloaded Pango at exit, and the process dies with SIGSEGV (seen in a worker and in the
+# test run): release them while the libraries are still there.
+atexit.register(lambda: vars(_per_thread).clear())
 
 
 def render_pdf(template_name: str, context: Mapping) -> bytes:

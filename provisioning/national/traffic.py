@@ -8,6 +8,7 @@ are bounded so a demo cannot run away.
 
 import logging
 import random
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -174,22 +175,32 @@ def plan_traffic(pharmacies, *, days, start, rng, sales_per_day=3):
     planned = []
     for day_index in range(days):
         day = start + timedelta(days=day_index)
-        for number, pharmacy in enumerate(pharmacies):
-            if not _sends_on(pharmacy, day_index, rng):
-                continue
-            stamp = f"{day:%Y%m%d}"
-            if day_index == 0:
-                planned.append(
-                    PlannedPush(day, pharmacy, OPENING, f"PN{stamp}00", _lines(rng, day, OPENING))
-                )
-            elif (day_index + number) % RECEIPT_EVERY_DAYS == 0:
-                planned.append(
-                    PlannedPush(day, pharmacy, RECEIPT, f"PN{stamp}01", _lines(rng, day, RECEIPT))
-                )
-            for sale in range(rng.randint(1, sales_per_day)):
-                planned.append(
-                    PlannedPush(day, pharmacy, SALE, f"HD{stamp}{sale:03d}", _lines(rng, day, SALE))
-                )
+        planned += plan_day(
+            pharmacies, day_index=day_index, day=day, rng=rng, sales_per_day=sales_per_day
+        )
+    return planned
+
+
+def plan_day(pharmacies, *, day_index, day, rng, sales_per_day=3, stamp=None):
+    """One day's pushes, pharmacy by pharmacy. References carry ``stamp`` (the date by
+    default), so that two plays of the same date need a different one to stay distinct."""
+    planned = []
+    stamp = stamp or f"{day:%Y%m%d}"
+    for number, pharmacy in enumerate(pharmacies):
+        if not _sends_on(pharmacy, day_index, rng):
+            continue
+        if day_index == 0:
+            planned.append(
+                PlannedPush(day, pharmacy, OPENING, f"PN{stamp}00", _lines(rng, day, OPENING))
+            )
+        elif (day_index + number) % RECEIPT_EVERY_DAYS == 0:
+            planned.append(
+                PlannedPush(day, pharmacy, RECEIPT, f"PN{stamp}01", _lines(rng, day, RECEIPT))
+            )
+        for sale in range(rng.randint(1, sales_per_day)):
+            planned.append(
+                PlannedPush(day, pharmacy, SALE, f"HD{stamp}{sale:03d}", _lines(rng, day, SALE))
+            )
     return planned
 
 
@@ -251,6 +262,53 @@ def create_accounts(dialect, base_url, credentials):
             ).raise_for_status()
 
 
+class Pusher:
+    """Sends planned pushes, one client (one session) per account, kept across days."""
+
+    def __init__(self, dialect, base_url, *, policy=None):
+        self.dialect = dialect
+        self.base_url = base_url
+        self.policy = policy or RetryPolicy(timeout=10, retries=2, backoff=0.2)
+        self._clients = {}
+
+    def close(self):
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+    def _client(self, creds):
+        client = self._clients.get(creds.username)
+        if client is None:
+            client = self._clients[creds.username] = client_for(
+                self.dialect,
+                self.base_url,
+                username=creds.username,
+                password=creds.password,
+                policy=self.policy,
+                **({"poll_interval": 0.01} if self.dialect == ep.V2 else {}),
+            )
+        return client
+
+    def play(self, planned, report, rng, *, max_pushes, deadline=None, stop=None):
+        """Send ``planned`` in order into ``report``; stops early at the push limit, the
+        deadline (a ``time.monotonic()`` value) or when ``stop`` (an Event) is set."""
+        report.planned += len(planned)
+        for push in planned:
+            out_of_time = deadline is not None and time.monotonic() >= deadline
+            if report.sent >= max_pushes or out_of_time or (stop and stop.is_set()):
+                report.stopped_early = True
+                break
+            kind, document = document_for(self.dialect, push, rng)
+            report.sent += 1
+            try:
+                self._client(push.pharmacy.credentials).push(kind, document)
+            except NationalError as error:
+                report.outcomes[error.reason.value] += 1
+            else:
+                report.outcomes["ok"] += 1
+        return report
+
+
 def run_traffic(
     *,
     dialect,
@@ -273,47 +331,108 @@ def run_traffic(
     """
     rng = random.Random(seed)
     base_url = base_url or system_config(dialect)["base_url"]
-    province = int(setting("PORTAL_PROVINCE_CODES", [24])[0])
-    if isinstance(facilities, int):
-        credentials = make_credentials(
-            facilities, dialect=dialect, rng=rng, province_code=province, vendor_share=vendor_share
-        )
-    else:
-        credentials = list(facilities)
+    credentials = _credentials(facilities, dialect, rng, vendor_share)
     if create:
         create_accounts(dialect, base_url, credentials)
     start = start or datetime.now(VN_TZ).date() - timedelta(days=days)
     pharmacies = assign_patterns(credentials, rng=rng, days=days)
     planned = plan_traffic(pharmacies, days=days, start=start, rng=rng, sales_per_day=sales_per_day)
-    report = TrafficReport(dialect, pharmacies, planned=len(planned))
-    clients = {}
-    deadline = time.monotonic() + max_seconds
+    report = TrafficReport(dialect, pharmacies)
+    pusher = Pusher(dialect, base_url, policy=policy)
     try:
-        for push in planned:
-            if report.sent >= max_pushes or time.monotonic() >= deadline:
-                report.stopped_early = True
-                break
-            creds = push.pharmacy.credentials
-            client = clients.get(creds.username)
-            if client is None:
-                client = clients[creds.username] = client_for(
-                    dialect,
-                    base_url,
-                    username=creds.username,
-                    password=creds.password,
-                    policy=policy or RetryPolicy(timeout=10, retries=2, backoff=0.2),
-                    **({"poll_interval": 0.01} if dialect == ep.V2 else {}),
-                )
-            kind, document = document_for(dialect, push, rng)
-            report.sent += 1
-            try:
-                client.push(kind, document)
-            except NationalError as error:
-                report.outcomes[error.reason.value] += 1
-            else:
-                report.outcomes["ok"] += 1
+        pusher.play(
+            planned, report, rng, max_pushes=max_pushes, deadline=time.monotonic() + max_seconds
+        )
     finally:
-        for client in clients.values():
-            client.close()
+        pusher.close()
     logger.info("national traffic: %s", report.summary())
     return report
+
+
+def _credentials(facilities, dialect, rng, vendor_share):
+    if isinstance(facilities, int):
+        province = int(setting("PORTAL_PROVINCE_CODES", [24])[0])
+        return make_credentials(
+            facilities, dialect=dialect, rng=rng, province_code=province, vendor_share=vendor_share
+        )
+    return list(facilities)
+
+
+def simulator_credentials(dialect, db_path=None):
+    """The accounts a simulator already holds (those the demo seed put there), one entry
+    per facility code; locked accounts are left out."""
+    from .simulator import Store, default_db_path
+
+    store = Store(db_path or default_db_path())
+    return [
+        Credentials(code, account.username, account.password)
+        for account in store.accounts(dialect)
+        if not account.locked
+        for code in account.facility_codes
+    ]
+
+
+def run_traffic_forever(
+    *,
+    dialect,
+    base_url=None,
+    facilities=10,
+    interval=60.0,
+    seed=0,
+    create=True,
+    vendor_share=0.0,
+    sales_per_day=3,
+    horizon_days=14,
+    max_pushes=5000,
+    stop=None,
+    rounds=None,
+    on_round=None,
+    policy=None,
+):
+    """Play one day of traffic every ``interval`` seconds until ``stop`` is set (or after
+    ``rounds`` days, for tests); returns the number of days played.
+
+    Day n of the patterns is played with today's real date, so the national side sees
+    pushes arriving now; references carry the moment the day started (to the
+    microsecond), so plays never collide. Pharmacies that go silent do so between day
+    ``horizon_days // 3`` and ``2 * horizon_days // 3`` and stay silent. ``facilities``
+    may also be a callable returning Credentials: it is asked again each interval until
+    it gives some (the simulator may not hold any account yet). ``on_round(number,
+    report)`` is called after each round.
+    """
+    stop = stop or threading.Event()
+    rng = random.Random(seed)
+    base_url = base_url or system_config(dialect)["base_url"]
+    pusher = Pusher(dialect, base_url, policy=policy)
+    pharmacies, played = None, 0
+    try:
+        while not stop.is_set() and (rounds is None or played < rounds):
+            if pharmacies is None:
+                found = facilities() if callable(facilities) else facilities
+                credentials = _credentials(found, dialect, rng, vendor_share)
+                if credentials:
+                    if create:
+                        create_accounts(dialect, base_url, credentials)
+                    pharmacies = assign_patterns(credentials, rng=rng, days=horizon_days)
+            report = TrafficReport(dialect, pharmacies or [])
+            if pharmacies:
+                now = datetime.now(VN_TZ)
+                planned = plan_day(
+                    pharmacies,
+                    day_index=played,
+                    day=now.date(),
+                    rng=rng,
+                    sales_per_day=sales_per_day,
+                    stamp=f"{now:%Y%m%d%H%M%S%f}",
+                )
+                pusher.play(planned, report, rng, max_pushes=max_pushes, stop=stop)
+                played += 1
+            logger.debug("national traffic, day %d: %s", played, report.summary())
+            if on_round:
+                on_round(played, report)
+            if rounds is not None and played >= rounds:
+                break
+            stop.wait(interval)
+    finally:
+        pusher.close()
+    return played

@@ -6,10 +6,12 @@ from django.utils.translation import gettext as _
 
 from ..crypto import decrypt, encrypt, generate_password, password_is_strong
 from ..errors import NotAllowed, WorkflowError
-from ..models import DossierStatus, NationalAccount, Role
+from ..models import Dossier, DossierStatus, NationalAccount, Role
+from ..national.base import LoginOutcome
 from ..permissions import can_act
+from ..workflow import FACILITY
 from .audit import record_event
-from .dossiers import _locked, dossier_move
+from .dossiers import _locked, _notify, dossier_move
 
 
 def account_record(*, dossier, actor, system, facility_code, username, password="", ip=None):
@@ -132,20 +134,140 @@ def account_reveal_password(*, account, actor, ip=None):
         return decrypt(locked.password_ciphertext)
 
 
-def dossier_confirm_password_change(*, dossier, actor, ip=None):
-    """The facility says it changed the initial password: the stored copy is erased."""
+def dossier_confirm_password_change(*, dossier, actor, ip=None, note="", data=None):
+    """The facility says it changed the initial password: the stored copy is erased.
+
+    It may say so while a check it consented to is still waiting for the national system:
+    that check is then dropped (there is no password left to try).
+    """
 
     def prepare(locked):
         account = NationalAccount.objects.select_for_update().get(dossier=locked)
         account.password_ciphertext = ""
         account.password_changed_at = timezone.now()
-        account.save(update_fields=["password_ciphertext", "password_changed_at"])
+        fields = ["password_ciphertext", "password_changed_at"]
+        if account.change_check in CHECK_WAITING:
+            account.change_check = ""
+            fields.append("change_check")
+        account.save(update_fields=fields)
         locked.closed_at = account.password_changed_at
         return ["closed_at"]
 
     return dossier_move(
-        dossier=dossier, move="confirm_password_change", actor=actor, ip=ip, prepare=prepare
+        dossier=dossier,
+        move="confirm_password_change",
+        actor=actor,
+        ip=ip,
+        note=note,
+        data=data,
+        prepare=prepare,
     )
+
+
+# A change check that still has to log in: asked and not yet run, or the system was down.
+CHECK_WAITING = (NationalAccount.ChangeCheck.PENDING, NationalAccount.ChangeCheck.UNREACHABLE)
+
+
+def account_request_change_check(*, dossier, actor, ip=None):
+    """The facility says it changed the initial password and consents to the portal
+    logging in with the initial one: that login must now fail.
+
+    The dossier stays issued and the encrypted copy is kept until the check has run
+    (`check_initial_password`). Asking again while a check waits changes nothing.
+    """
+    with transaction.atomic():
+        # Race: the same lock order as `dossier_move` (dossier, then account), so a
+        # confirmation without the check and this request serialise instead of deadlocking.
+        locked = _locked(dossier)
+        if not can_act(actor, FACILITY, locked):
+            raise NotAllowed(_("Bạn không quản lý cơ sở này."))
+        account = NationalAccount.objects.select_for_update().filter(dossier=locked).first()
+        if locked.status != DossierStatus.ISSUED or account is None:
+            raise WorkflowError(_("Chỉ kiểm tra mật khẩu của tài khoản đã bàn giao."))
+        if not account.password_ciphertext:
+            raise WorkflowError(
+                _("Cổng không còn giữ mật khẩu ban đầu nên không thể kiểm tra được nữa.")
+            )
+        if account.change_check in CHECK_WAITING:
+            return account, False
+        previous = account.change_check
+        account.change_check = NationalAccount.ChangeCheck.PENDING
+        account.change_checked_at = timezone.now()
+        account.save(update_fields=["change_check", "change_checked_at"])
+        record_event(
+            action="account.change_check.requested",
+            actor=actor,
+            dossier=locked,
+            data={"from": previous, "username": account.username},
+            ip=ip,
+        )
+        transaction.on_commit(lambda: _queue_change_check(account.pk))
+    return account, True
+
+
+def _queue_change_check(account_id):
+    from ..tasks import check_initial_password
+
+    check_initial_password.delay(account_id)
+
+
+def account_set_change_check(*, account_id, outcome, message=""):
+    """Store what a login with the initial password gave (`outcome`, as for verification).
+
+    wrong_credentials: the password was changed, so the dossier completes exactly as when the
+    facility confirms (the copy erased). verified: it still logs in; the dossier stays issued
+    and the facility is told. locked or unreachable: nothing is known yet; the sweep tries
+    again. Idempotent: only a check still waiting takes a result, so a duplicated or late
+    task changes nothing and writes no second audit event.
+    """
+    dossier_id = (
+        NationalAccount.objects.filter(pk=account_id).values_list("dossier_id", flat=True).first()
+    )
+    if dossier_id is None:
+        return None, False
+    with transaction.atomic():
+        # Race: dossier first, then account, as everywhere else (see `dossier_move`).
+        locked = _locked(Dossier(pk=dossier_id))
+        account = NationalAccount.objects.select_for_update().get(pk=account_id)
+        if (
+            account.change_check not in CHECK_WAITING
+            or locked.status != DossierStatus.ISSUED
+            or not account.password_ciphertext
+        ):
+            return account, False
+        Check = NationalAccount.ChangeCheck
+        state = {
+            LoginOutcome.WRONG_CREDENTIALS: Check.PASSED,
+            LoginOutcome.VERIFIED: Check.STILL_WORKS,
+        }.get(outcome, Check.UNREACHABLE)
+        if state == account.change_check:
+            return account, False
+        previous = account.change_check
+        account.change_check = state
+        account.change_checked_at = timezone.now()
+        account.save(update_fields=["change_check", "change_checked_at"])
+        if state == Check.PASSED:
+            # Whether the initial password was ever seen to work: if it never did, its
+            # failing now proves less, and the record says so.
+            initially = account.verification == NationalAccount.Verification.VERIFIED
+            dossier_confirm_password_change(
+                dossier=locked,
+                actor=locked.facility.owner,
+                note=_("Cổng đã thử đăng nhập bằng mật khẩu ban đầu: không còn đăng nhập được."),
+                data={"change_check": state, "initial_login_verified": initially},
+            )
+            account.refresh_from_db()
+            return account, True
+        event = record_event(
+            action=f"account.change_check.{state}",
+            dossier=locked,
+            note=message,
+            data={"from": previous, "to": state, "username": account.username},
+            visible_to_facility=state == Check.STILL_WORKS,
+        )
+        if state == Check.STILL_WORKS:
+            _notify(event)
+    return account, True
 
 
 def account_set_verification(*, account_id, outcome, message=""):

@@ -21,6 +21,7 @@ from ..models import (
     Role,
 )
 from ..permissions import can_act
+from ..storage import delete_on_error
 from ..uploads import check_dossier_total
 from ..workdays import add_working_days, working_days_between
 from ..workflow import MOVES
@@ -125,8 +126,8 @@ def missing_documents(dossier):
 
 def document_add(*, dossier, actor, kind, upload, checked, ip=None):
     """Attach a checked upload. Required kinds have one current version; the old one is
-    kept and marked superseded, never deleted."""
-    with transaction.atomic():
+    kept and marked superseded, never deleted. The stored file goes if the row does not."""
+    with delete_on_error() as stored, transaction.atomic():
         locked = _locked(dossier)
         if locked.facility.owner_id != actor.pk:
             raise NotAllowed(_("Bạn không quản lý cơ sở này."))
@@ -153,6 +154,7 @@ def document_add(*, dossier, actor, kind, upload, checked, ip=None):
         )
         upload.seek(0)
         document.file.save(checked.name, upload, save=False)
+        stored.add(document.file)
         document.save()
         if kind != DocumentKind.OTHER:
             current.filter(kind=kind).exclude(pk=document.pk).update(superseded_by=document)

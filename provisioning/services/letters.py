@@ -1,7 +1,8 @@
 """Official letters of a dossier: built from the dossier, rendered once, stored with their hash.
 
-`letter_issue` is idempotent: a dossier has at most one letter of each kind, so a task that
-runs twice (or two workers at once) leaves exactly one.
+`letter_issue` is idempotent: a dossier has at most one letter of each kind but the apology,
+of which it has at most one per `Apology`; so a task that runs twice (or two workers at once)
+leaves exactly one.
 """
 
 import hashlib
@@ -14,23 +15,32 @@ from django.utils import timezone
 
 from .. import letters as engine
 from ..models import (
+    Apology,
     AuditEvent,
     Dossier,
     DossierStatus,
     Letter,
+    Membership,
     NationalAccount,
     RejectionReason,
 )
+from ..selectors import document_versions
+from ..storage import delete_on_error
 from .audit import record_event
 from .numbering import next_number
 
-# Which letter each audited move issues (after commit, before its e-mails go out).
+# Which letters each audited move issues (after commit, before its e-mails go out), in order:
+# the archive comes last so that it lists the letters issued before it.
 LETTERS_BY_ACTION = {
-    "dossier.submitted": Letter.Kind.RECEIPT,
-    "dossier.approved": Letter.Kind.DECISION,
-    "dossier.rejected": Letter.Kind.DECISION,
-    "dossier.issued": Letter.Kind.HANDOVER,
+    "dossier.submitted": (Letter.Kind.REQUEST, Letter.Kind.RECEIPT),
+    "dossier.approved": (Letter.Kind.DECISION,),
+    "dossier.rejected": (Letter.Kind.DECISION, Letter.Kind.ARCHIVE),
+    "dossier.issued": (Letter.Kind.HANDOVER,),
+    "dossier.completed": (Letter.Kind.ARCHIVE,),
+    "dossier.withdrawn": (Letter.Kind.ARCHIVE,),
 }
+# Kinds numbered in a per-province, per-year register, with their symbol.
+REGISTERS = {Letter.Kind.DECISION: "TB", Letter.Kind.APOLOGY: "PXL"}
 DEFAULT_NATIONAL_SYSTEM = "Hệ thống cơ sở dữ liệu dược quốc gia"
 
 
@@ -40,54 +50,91 @@ def letter_issue(*, dossier_id, kind):
     existing = Letter.objects.filter(dossier_id=dossier_id, kind=kind).first()
     if existing:
         return existing
-    with transaction.atomic():
+    with delete_on_error() as stored, transaction.atomic():
         # Race: two deliveries of the same task serialise on the dossier's row; the second
         # finds the letter the first stored and returns it.
-        dossier = (
-            Dossier.objects.select_for_update()
-            .select_related("facility", "facility__owner", "facility__commune", "province")
-            .get(pk=dossier_id)
-        )
+        dossier = _locked(dossier_id)
         existing = Letter.objects.filter(dossier=dossier, kind=kind).first()
         if existing:
             return existing
-        code = engine.new_verification_code()
-        while Letter.objects.filter(verification_code=code).exists():
-            code = engine.new_verification_code()
-        today = timezone.localdate()
-        number = ""
-        if kind == Letter.Kind.DECISION:
-            province = dossier.province
-            sequence = next_number(f"letter:{province.pk}:{today.year}:TB")
-            number = f"{sequence}/TB-{province.office_symbol}"
-        build, render = _BUILDERS[kind]
-        context = build(dossier, today=today, code=code, number=number)
-        pdf = render(context)
-        letter = Letter(
-            dossier=dossier,
-            kind=kind,
-            number=number,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            verification_code=code,
+        return _store(dossier, kind, _BUILDERS[kind], stored)
+
+
+def apology_letter_issue(*, apology_id):
+    """The letter of a sent apology, rendered and stored on first call, returned after."""
+    with delete_on_error() as stored, transaction.atomic():
+        # Race: the apology's row is the lock; a second delivery finds its letter set.
+        apology = Apology.objects.select_for_update().get(pk=apology_id)
+        if apology.letter_id:
+            return apology.letter
+        dossier = _locked(apology.dossier_id)
+        letter = _store(
+            dossier,
+            Letter.Kind.APOLOGY,
+            lambda dossier, **shared: _apology_context(dossier, apology, **shared),
+            stored,
         )
-        letter.file.save(f"{kind}.pdf", ContentFile(pdf), save=False)
-        letter.save()
-        record_event(
-            action="letter.issued",
-            dossier=dossier,
-            note=f"{letter.get_kind_display()} {number}".strip(),
-            data={"kind": kind.value, "number": number, "sha256": letter.sha256},
-            visible_to_facility=True,
-        )
+        apology.letter = letter
+        apology.save(update_fields=["letter"])
     return letter
 
 
-def letter_for_action(*, dossier_id, action):
-    """Issue the letter an audited action calls for, if any; None otherwise."""
-    kind = LETTERS_BY_ACTION.get(action)
-    if kind is None or dossier_id is None:
-        return None
-    return letter_issue(dossier_id=dossier_id, kind=kind)
+def letters_for_event(event):
+    """Issue the letters an audited action calls for; the list of them (often empty)."""
+    if event.dossier_id is None:
+        return []
+    if event.action == "dossier.apology_sent":
+        return [apology_letter_issue(apology_id=event.data["apology"])]
+    kinds = LETTERS_BY_ACTION.get(event.action, ())
+    submitted = Dossier.objects.filter(pk=event.dossier_id, submitted_at__isnull=False).exists()
+    # A draft withdrawn before it was ever submitted has no history worth archiving.
+    return [
+        letter_issue(dossier_id=event.dossier_id, kind=kind)
+        for kind in kinds
+        if kind != Letter.Kind.ARCHIVE or submitted
+    ]
+
+
+def _locked(dossier_id):
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("facility", "facility__owner", "facility__commune", "province")
+        .get(pk=dossier_id)
+    )
+
+
+def _store(dossier, kind, build, stored):
+    """Render the letter `build` describes, store it with its hash, and audit it; the file
+    is registered with `stored` so that a rollback leaves no orphan PDF."""
+    code = engine.new_verification_code()
+    while Letter.objects.filter(verification_code=code).exists():
+        code = engine.new_verification_code()
+    today = timezone.localdate()
+    number = ""
+    if kind in REGISTERS:
+        province = dossier.province
+        symbol = REGISTERS[kind]
+        sequence = next_number(f"letter:{province.pk}:{today.year}:{symbol}")
+        number = f"{sequence}/{symbol}-{province.office_symbol}"
+    pdf = _RENDERERS[kind](build(dossier, today=today, code=code, number=number))
+    letter = Letter(
+        dossier=dossier,
+        kind=kind,
+        number=number,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        verification_code=code,
+    )
+    letter.file.save(f"{kind}.pdf", ContentFile(pdf), save=False)
+    stored.add(letter.file)
+    letter.save()
+    record_event(
+        action="letter.issued",
+        dossier=dossier,
+        note=f"{letter.get_kind_display()} {number}".strip(),
+        data={"kind": kind.value, "number": number, "sha256": letter.sha256},
+        visible_to_facility=kind not in Letter.STAFF_ONLY_KINDS,
+    )
+    return letter
 
 
 def _issuer(province):
@@ -228,8 +275,191 @@ def _handover_context(dossier, *, today, code, number):
     }
 
 
+def request_context(dossier, *, today, code="", number=""):
+    """The facility's request letter; without `code` it is the draft the facility prints,
+    signs and uploads (no verification code: the portal has not issued it)."""
+    from .dossiers import current_documents
+
+    facility = dossier.facility
+    province = dossier.province
+    attachments = [
+        document.get_kind_display()
+        for document in current_documents(dossier).order_by("kind", "uploaded_at")
+    ]
+    return {
+        "place": province.short_name,
+        "date": today,
+        "verification_code": code,
+        "addressee": _agency(province),
+        "facility": {
+            "name": facility.name,
+            "kind": facility.get_kind_display(),
+            "address": facility.full_address,
+            "tax_code": facility.tax_code,
+            "phone": facility.phone,
+            "email": facility.email,
+            "insurance_code": facility.insurance_code,
+            "business_certificate": {
+                "number": facility.certificate_number,
+                "date": facility.certificate_date,
+            },
+            "gpp_certificate": (
+                {"number": facility.gpp_certificate, "date": None}
+                if facility.gpp_certificate
+                else None
+            ),
+            "pharmacist": {
+                "name": facility.pharmacist_name,
+                "certificate_number": facility.practising_certificate,
+            },
+        },
+        "vendor": {"name": facility.vendor.name, "software": facility.software_product},
+        "connection_model": facility.connection_model,
+        "national_system": DEFAULT_NATIONAL_SYSTEM,
+        "attachments": attachments or ["(chưa đính kèm tài liệu)"],
+        "representative": {"name": _person(facility.owner)},
+    }
+
+
+def _apology_context(dossier, apology, *, today, code, number):
+    return {
+        **_shared(dossier, today=today, code=code, number=number),
+        "signature": {
+            "title": "CÁN BỘ THẨM ĐỊNH HỒ SƠ",
+            "note": f"({_agency(dossier.province)})",
+            "name": _person(apology.sent_by),
+        },
+        "recipients": [dossier.facility.name, "Lưu: Bộ phận một cửa"],
+        "facility": {"name": dossier.facility.name},
+        "received_on": timezone.localdate(dossier.submitted_at),
+        "old_due_date": apology.old_due_date,
+        "new_due_date": apology.new_due_date,
+        "reason": _sentence(apology.reason),
+    }
+
+
+def _sentence(text):
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _archive_context(dossier, *, today, code, number):
+    """Everything that happened to the dossier, for inspectors: staff only."""
+    from ..workflow import EVENT_LABELS
+
+    facility = dossier.facility
+    events = list(
+        AuditEvent.objects.filter(dossier=dossier)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    roles = _roles(dossier, events)
+    steps = [
+        {
+            "at": event.created_at,
+            "action": str(EVENT_LABELS.get(event.action, event.action)),
+            "actor": _person(event.actor) or "Hệ thống",
+            "role": str(roles.get(event.actor_id, "")),
+            "reason": event.note,
+        }
+        for event in events
+    ]
+    versions = sorted(document_versions(dossier), key=lambda doc: (doc.kind, doc.uploaded_at))
+    seen = {}
+    documents = []
+    for document in versions:
+        seen[document.kind] = seen.get(document.kind, 0) + 1
+        documents.append(
+            {
+                "title": document.get_kind_display(),
+                "version": seen[document.kind],
+                "name": document.original_name,
+                "size": document.size,
+                "uploaded_by": _person(document.uploaded_by),
+                "uploaded_at": document.uploaded_at,
+                "sha256": document.sha256,
+            }
+        )
+    letters = [
+        {
+            "title": letter.get_kind_display(),
+            "number": letter.number,
+            "date": timezone.localdate(letter.created_at),
+            "verification_code": letter.verification_code,
+            "sha256": letter.sha256,
+        }
+        for letter in dossier.letters.exclude(kind=Letter.Kind.ARCHIVE)
+    ]
+    first_apology = dossier.apologies.filter(sent_at__isnull=False).first()
+    context = {
+        "issuer": _issuer(dossier.province),
+        "place": dossier.province.short_name,
+        "date": today,
+        "verification_code": code,
+        "recipients": ["Lưu: VT, NVD"],
+        "facility": {
+            "name": facility.name,
+            "kind": facility.get_kind_display(),
+            "address": facility.full_address,
+            "tax_code": facility.tax_code,
+        },
+        "national_system": DEFAULT_NATIONAL_SYSTEM,
+        "vendor": f"{facility.vendor.name} ({facility.software_product})",
+        "dossier": {
+            "code": dossier.code,
+            "submitted_at": dossier.submitted_at,
+            "due_date": first_apology.old_due_date if first_apology else dossier.due_date,
+            "extended_due_date": dossier.due_date if first_apology else None,
+            "outcome": dossier.get_status_display(),
+            "closed_at": dossier.closed_at or dossier.decided_at,
+        },
+        "steps": steps,
+        "documents": documents,
+        "issued_letters": letters,
+    }
+    account = NationalAccount.objects.filter(dossier=dossier).select_related("created_by").first()
+    if account and account.handed_over_at:
+        giver, _note = _last_actor(dossier, ["dossier.issued"])
+        context["handover"] = {
+            "username": account.username,
+            "at": account.handed_over_at,
+            "by": _person(giver or account.created_by),
+            "receiver": _person(facility.owner),
+        }
+        if account.password_changed_at:
+            context["confirmation"] = {
+                "at": account.password_changed_at,
+                "by": _person(facility.owner),
+            }
+    return context
+
+
+def _roles(dossier, events):
+    """What each actor of `events` was, for the archive: the facility's representative or
+    their staff roles in the dossier's province."""
+    roles = {dossier.facility.owner_id: "Người đại diện cơ sở"}
+    actors = {event.actor_id for event in events if event.actor_id} - set(roles)
+    memberships = Membership.objects.filter(province=dossier.province, user_id__in=actors)
+    for membership in memberships.order_by("role"):
+        label = membership.get_role_display()
+        roles[membership.user_id] = (
+            f"{roles[membership.user_id]}, {label}" if membership.user_id in roles else label
+        )
+    return roles
+
+
 _BUILDERS = {
-    Letter.Kind.RECEIPT: (_receipt_context, engine.receipt_letter),
-    Letter.Kind.DECISION: (_decision_context, engine.decision_letter),
-    Letter.Kind.HANDOVER: (_handover_context, engine.handover_letter),
+    Letter.Kind.REQUEST: lambda dossier, **shared: request_context(dossier, **shared),
+    Letter.Kind.RECEIPT: _receipt_context,
+    Letter.Kind.DECISION: _decision_context,
+    Letter.Kind.HANDOVER: _handover_context,
+    Letter.Kind.ARCHIVE: _archive_context,
+}
+_RENDERERS = {
+    Letter.Kind.REQUEST: engine.request_letter,
+    Letter.Kind.RECEIPT: engine.receipt_letter,
+    Letter.Kind.DECISION: engine.decision_letter,
+    Letter.Kind.HANDOVER: engine.handover_letter,
+    Letter.Kind.APOLOGY: engine.apology_letter,
+    Letter.Kind.ARCHIVE: engine.archive_letter,
 }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("de-nghi/<int:pk>/", views.dossier_detail, name="dossier"),
     path("de-nghi/<int:pk>/soan/", views.dossier_edit, name="dossier_edit"),
     path("de-nghi/<int:pk>/nop/", views.dossier_submit, name="dossier_submit"),
+    path("de-nghi/<int:pk>/don-de-nghi/", views.dossier_request_letter, name="request_letter"),
     path("de-nghi/<int:pk>/bo-sung/", views.dossier_respond, name="dossier_respond"),
     path("de-nghi/<int:pk>/rut/", views.dossier_withdraw, name="dossier_withdraw"),
     path("de-nghi/<int:pk>/trao-doi/", views.dossier_message, name="dossier_message"),

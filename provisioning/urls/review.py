@@ -11,4 +11,5 @@ urlpatterns = [
     path("ho-so/<int:pk>/de-xuat/", views.propose, name="propose"),
     path("ho-so/<int:pk>/quyet-dinh/", views.decide, name="decide"),
     path("ho-so/<int:pk>/trao-doi/", views.comment, name="comment"),
+    path("ho-so/<int:pk>/xin-loi/", views.send_apology, name="send_apology"),
 ]

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..forms import LookupForm
 from ..models import Dossier, GuidanceDocument, Letter, Role
@@ -90,6 +91,9 @@ def letter(request, pk):
     if issued is None:
         raise Http404
     get_dossier_for_user(request.user, issued.dossier_id)
+    # The archive carries internal notes: its dossier's facility never sees it.
+    if issued.kind in Letter.STAFF_ONLY_KINDS and not is_staff_member(request.user):
+        raise Http404
     return serve_private_file(
         issued.file,
         filename=f"{issued.kind}-{issued.dossier.code or issued.dossier_id}.pdf",
@@ -99,7 +103,7 @@ def letter(request, pk):
 
 
 class VerifyForm(forms.Form):
-    file = forms.FileField(label=_("Tệp PDF cần đối chiếu"))
+    file = forms.FileField(label=gettext_lazy("Tệp PDF cần đối chiếu"))
 
 
 VERIFY_MAX_BYTES = 20 * 1024 * 1024

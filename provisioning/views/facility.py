@@ -6,18 +6,35 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ..errors import WorkflowError
-from ..forms import CommentForm, DossierForm, FacilityForm, ResponseItemForm
-from ..models import DocumentKind, Dossier, DossierStatus, NationalAccount, SupportContact
+from ..forms import (
+    CommentForm,
+    ConfirmPasswordChangeForm,
+    DossierForm,
+    FacilityForm,
+    ResponseItemForm,
+)
+from ..letters import request_letter
+from ..models import (
+    DocumentKind,
+    Dossier,
+    DossierStatus,
+    Letter,
+    NationalAccount,
+    SupportContact,
+)
 from ..permissions import get_dossier_for_owner, get_facility_for_owner, is_staff_member
 from ..ratelimit import client_ip
 from ..selectors import document_versions, guidance_for, timeline
 from ..services import accounts, dossiers, facilities
+from ..services.letters import request_context
 
 # Once the Sở is looking at a dossier the profile it looks at must not move under it.
 PROFILE_LOCKED = [
@@ -167,6 +184,17 @@ def dossier_edit(request, pk):
     )
 
 
+@facility_only
+def dossier_request_letter(request, pk):
+    """The request letter filled from the draft, for the facility to print, sign and upload."""
+    dossier = get_dossier_for_owner(request.user, pk)
+    context = request_context(dossier, today=timezone.localdate())
+    response = HttpResponse(request_letter(context), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="don-de-nghi.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def _submit(request, dossier):
     try:
         dossier = dossiers.dossier_submit(
@@ -208,6 +236,7 @@ def _detail(request, dossier, open_items=None, status=200):
             "messages_list": dossier.comments.filter(internal=False).select_related("author"),
             "comment_form": CommentForm(),
             "account": NationalAccount.objects.filter(dossier=dossier).first(),
+            "letters": dossier.letters.exclude(kind__in=Letter.STAFF_ONLY_KINDS),
             "contacts": _contacts([dossier.province_id]),
         },
         status=status,
@@ -344,6 +373,7 @@ def account_reveal(request, pk):
             "dossier": dossier,
             "account": account,
             "password": password,
+            "confirm_form": ConfirmPasswordChangeForm(),
             "guidance": guidance_for(dossier.province_id),
         },
     )
@@ -352,16 +382,34 @@ def account_reveal(request, pk):
 @facility_only
 @require_POST
 def account_confirm(request, pk):
+    """The facility changed the initial password. Only if it ticks the consent box does the
+    portal first try the initial password (in a task); otherwise the copy is erased now."""
     dossier = get_dossier_for_owner(request.user, pk)
+    form = ConfirmPasswordChangeForm(request.POST)
+    check = form.is_valid() and form.cleaned_data["check_initial_password"]
     try:
-        accounts.dossier_confirm_password_change(
-            dossier=dossier, actor=request.user, ip=client_ip(request)
-        )
+        if check:
+            accounts.account_request_change_check(
+                dossier=dossier, actor=request.user, ip=client_ip(request)
+            )
+        else:
+            accounts.dossier_confirm_password_change(
+                dossier=dossier, actor=request.user, ip=client_ip(request)
+            )
     except WorkflowError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _("Cảm ơn. Cổng đã xoá mật khẩu ban đầu; từ nay chỉ cơ sở biết mật khẩu."),
-        )
+        if check:
+            messages.success(
+                request,
+                _(
+                    "Cảm ơn. Cổng sẽ thử đăng nhập bằng mật khẩu ban đầu; khi mật khẩu đó không "
+                    "còn dùng được, hồ sơ hoàn thành và Cổng xoá mật khẩu ban đầu."
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                _("Cảm ơn. Cổng đã xoá mật khẩu ban đầu; từ nay chỉ cơ sở biết mật khẩu."),
+            )
     return redirect("facility:dossier", dossier.pk)

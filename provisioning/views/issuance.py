@@ -1,14 +1,14 @@
 """The provincial Viettel branch's screens: confirm interconnection, record and hand over."""
 
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ..errors import WorkflowError
 from ..forms import AccountForm, HandOverForm, InterconnectionForm, QueueFilterForm
 from ..models import (
     Document,
@@ -24,7 +24,7 @@ from ..selectors import guidance_for
 from ..selectors import timeline as dossier_timeline
 from ..services.accounts import account_record, dossier_issue
 from ..services.dossiers import dossier_confirm_interconnection
-from .staff import action_failed, paginate, querystring_without, queue_rows, render_queue
+from .staff import form_action, paginate, querystring_without, queue_rows, render_queue
 
 S = DossierStatus
 TABS = {
@@ -118,82 +118,84 @@ def dossier_detail(request, pk):
     return _dossier_page(request, dossier)
 
 
-def _failed(request, dossier, error, **forms_given):
-    return action_failed(request, error, lambda: _dossier_page(request, dossier, **forms_given))
+# Every action of this page: on success back to it, on refusal the page again as typed.
+_act = partial(form_action, show=_dossier_page, url_name="issuance:dossier")
 
 
 @login_required
 @require_POST
 def confirm_interconnection(request, pk):
     dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
-    form = InterconnectionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Hãy chọn kết quả xác nhận liên thông."))
-        return _dossier_page(request, dossier, confirm_form=form)
-    confirmed = form.cleaned_data["confirmed"]
-    try:
+
+    def perform(data):
         dossier_confirm_interconnection(
             dossier=dossier,
             actor=request.user,
-            confirmed=confirmed,
-            note=form.cleaned_data["note"],
+            confirmed=data["confirmed"],
+            note=data["note"],
             ip=client_ip(request),
         )
-    except WorkflowError as error:
-        return _failed(request, dossier, error, confirm_form=form)
-    if confirmed:
-        messages.success(request, _("Đã xác nhận liên thông; Sở Y tế đã được thông báo."))
-    else:
-        messages.success(request, _("Đã ghi nhận không xác nhận được liên thông."))
-    return redirect("issuance:dossier", pk=dossier.pk)
+        if data["confirmed"]:
+            return _("Đã xác nhận liên thông; Sở Y tế đã được thông báo.")
+        return _("Đã ghi nhận không xác nhận được liên thông.")
+
+    form = InterconnectionForm(request.POST)
+    invalid = _("Hãy chọn kết quả xác nhận liên thông.")
+    return _act(request, dossier, form=form, name="confirm_form", invalid=invalid, perform=perform)
 
 
 @login_required
 @require_POST
 def record_account(request, pk):
     dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
-    # A typed password is never sent back to the browser, even when the form fails.
-    data = request.POST.copy()
-    data["password"] = ""
-    form = AccountForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Vui lòng kiểm tra lại thông tin tài khoản."))
-        return _dossier_page(request, dossier, account_form=AccountForm(data))
-    try:
+
+    def perform(data):
         account_record(
             dossier=dossier,
             actor=request.user,
-            system=form.cleaned_data["system"],
-            facility_code=form.cleaned_data["facility_code"],
-            username=form.cleaned_data["username"],
-            password=form.cleaned_data["password"],
+            system=data["system"],
+            facility_code=data["facility_code"],
+            username=data["username"],
+            password=data["password"],
             ip=client_ip(request),
         )
-    except WorkflowError as error:
-        return _failed(request, dossier, error, account_form=AccountForm(data))
-    messages.success(
+        return _("Đã ghi nhận tài khoản. Cổng đang kiểm tra đăng nhập trên hệ thống quốc gia.")
+
+    # A typed password is never sent back to the browser, even when the form fails.
+    typed = request.POST.copy()
+    typed["password"] = ""
+    invalid = _("Vui lòng kiểm tra lại thông tin tài khoản.")
+    return _act(
         request,
-        _("Đã ghi nhận tài khoản. Cổng đang kiểm tra đăng nhập trên hệ thống quốc gia."),
+        dossier,
+        form=AccountForm(request.POST),
+        name="account_form",
+        invalid=invalid,
+        perform=perform,
+        shown=AccountForm(typed),
     )
-    return redirect("issuance:dossier", pk=dossier.pk)
 
 
 @login_required
 @require_POST
 def hand_over(request, pk):
     dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
-    form = HandOverForm(request.POST)
-    form.is_valid()
-    try:
+
+    def perform(data):
         dossier_issue(
             dossier=dossier,
             actor=request.user,
-            override_reason=form.cleaned_data.get("override_reason", ""),
+            override_reason=data.get("override_reason", ""),
             ip=client_ip(request),
         )
-    except WorkflowError as error:
-        return _failed(request, dossier, error, hand_over_form=form)
-    messages.success(
-        request, _("Đã bàn giao tài khoản; cơ sở đã được thông báo để nhận và đổi mật khẩu.")
+        return _("Đã bàn giao tài khoản; cơ sở đã được thông báo để nhận và đổi mật khẩu.")
+
+    invalid = _("Vui lòng kiểm tra lại lý do bàn giao.")
+    return _act(
+        request,
+        dossier,
+        form=HandOverForm(request.POST),
+        name="hand_over_form",
+        invalid=invalid,
+        perform=perform,
     )
-    return redirect("issuance:dossier", pk=dossier.pk)

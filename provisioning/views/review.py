@@ -1,18 +1,20 @@
 """The Sở Y tế's screens: the reviewer's and approver's queue, the dossier page, its actions."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ..errors import WorkflowError
 from ..forms import (
     INFO_TARGETS,
+    ApologyForm,
     CommentForm,
     DecideForm,
     InfoItemFormSet,
@@ -20,6 +22,7 @@ from ..forms import (
     QueueFilterForm,
 )
 from ..models import (
+    Apology,
     Dossier,
     DossierStatus,
     InfoRequestItem,
@@ -27,8 +30,9 @@ from ..models import (
 )
 from ..permissions import get_dossier_for_staff, has_role, require_role
 from ..ratelimit import client_ip
-from ..selectors import QUEUE_TABS, document_versions, queue_counts, queue_filter
+from ..selectors import CLOCK_RUNNING, QUEUE_TABS, document_versions, queue_counts, queue_filter
 from ..selectors import timeline as dossier_timeline
+from ..services.apologies import apology_send, waiting_apology
 from ..services.dossiers import (
     comment_add,
     dossier_decide,
@@ -37,7 +41,7 @@ from ..services.dossiers import (
 )
 from .staff import (
     QUEUE_ORDER,
-    action_failed,
+    form_action,
     paginate,
     querystring_without,
     queue_rows,
@@ -74,7 +78,14 @@ def queue(request):
     tab = _tab(request)
     form, dossiers = _filtered(request, provinces)
     counts = queue_counts(dossiers)
-    page = paginate(request, queue_rows(dossiers.filter(queue_filter(tab))))
+    rows = queue_rows(dossiers.filter(queue_filter(tab))).annotate(
+        apology_waiting=Exists(
+            Apology.objects.filter(
+                dossier=OuterRef("pk"), sent_at__isnull=True, dossier__status__in=CLOCK_RUNNING
+            )
+        )
+    )
+    page = paginate(request, rows)
     context = {
         "form": form,
         "tab": tab,
@@ -145,6 +156,7 @@ def _dossier_page(request, dossier, **forms_given):
     is_approver = has_role(user, Role.APPROVER, province)
     comments = list(dossier.comments.select_related("author"))
     waits = settings.REVIEW_WAITS_FOR_INTERCONNECTION
+    apology = waiting_apology(dossier) if is_reviewer else None
     confirmed = dossier.interconnection == Dossier.Interconnection.CONFIRMED
     context = {
         "dossier": dossier,
@@ -164,6 +176,13 @@ def _dossier_page(request, dossier, **forms_given):
         "propose_form": forms_given.get("propose_form") or ProposeForm(),
         "decide_form": forms_given.get("decide_form") or DecideForm(),
         "comment_form": forms_given.get("comment_form") or CommentForm(),
+        "apology": apology,
+        "apology_form": forms_given.get("apology_form")
+        or (
+            ApologyForm(initial={"new_due_date": apology.new_due_date, "reason": apology.reason})
+            if apology
+            else None
+        ),
         "queue_query": querystring_without(request, "doc"),
     }
     return render(request, "review/dossier.html", context)
@@ -175,62 +194,58 @@ def dossier_detail(request, pk):
     return _dossier_page(request, dossier)
 
 
-def _done(request, dossier, message):
-    messages.success(request, message)
-    return redirect("review:dossier", pk=dossier.pk)
-
-
-def _failed(request, dossier, error, **forms_given):
-    return action_failed(request, error, lambda: _dossier_page(request, dossier, **forms_given))
+# Every action of this page: on success back to it, on refusal the page again as typed.
+_act = partial(form_action, show=_dossier_page, url_name="review:dossier")
 
 
 @login_required
 @require_POST
 def request_info(request, pk):
     dossier = get_dossier_for_staff(request.user, pk, Role.REVIEWER)
-    formset = InfoItemFormSet(request.POST, prefix="items")
-    if not formset.is_valid():
-        messages.error(request, _("Vui lòng kiểm tra lại các nội dung yêu cầu bổ sung."))
-        return _dossier_page(request, dossier, info_formset=formset)
-    items = [
-        (form.cleaned_data["target"], form.cleaned_data.get("message", ""))
-        for form in formset.forms
-        if form.cleaned_data
-    ]
-    try:
+
+    def perform(rows):
+        # A formset's cleaned data: one dict per row, empty for the rows left blank.
+        items = [(row["target"], row.get("message", "")) for row in rows if row]
         dossier_request_info(
             dossier=dossier, actor=request.user, items=items, ip=client_ip(request)
         )
-    except WorkflowError as error:
-        return _failed(request, dossier, error, info_formset=formset)
-    return _done(request, dossier, _("Đã gửi yêu cầu bổ sung tới cơ sở; hồ sơ tạm dừng tính hạn."))
+        return _("Đã gửi yêu cầu bổ sung tới cơ sở; hồ sơ tạm dừng tính hạn.")
+
+    formset = InfoItemFormSet(request.POST, prefix="items")
+    invalid = _("Vui lòng kiểm tra lại các nội dung yêu cầu bổ sung.")
+    return _act(
+        request, dossier, form=formset, name="info_formset", invalid=invalid, perform=perform
+    )
 
 
 @login_required
 @require_POST
 def propose(request, pk):
     dossier = get_dossier_for_staff(request.user, pk, Role.REVIEWER)
-    form = ProposeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Vui lòng chọn đề xuất cấp hoặc từ chối."))
-        return _dossier_page(request, dossier, propose_form=form)
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
+
+    def perform(data):
+        approve = data["decision"] == "approve"
         dossier_propose(
             dossier=dossier,
             actor=request.user,
             approve=approve,
-            reason="" if approve else form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
+            reason="" if approve else data["reason"],
+            note=data["note"],
             ip=client_ip(request),
         )
-    except WorkflowError as error:
-        return _failed(request, dossier, error, propose_form=form)
-    if approve:
-        message = _("Đã đề xuất cấp tài khoản; hồ sơ chuyển lãnh đạo duyệt.")
-    else:
-        message = _("Đã đề xuất từ chối; hồ sơ chuyển lãnh đạo duyệt.")
-    return _done(request, dossier, message)
+        if approve:
+            return _("Đã đề xuất cấp tài khoản; hồ sơ chuyển lãnh đạo duyệt.")
+        return _("Đã đề xuất từ chối; hồ sơ chuyển lãnh đạo duyệt.")
+
+    invalid = _("Vui lòng chọn đề xuất cấp hoặc từ chối.")
+    return _act(
+        request,
+        dossier,
+        form=ProposeForm(request.POST),
+        name="propose_form",
+        invalid=invalid,
+        perform=perform,
+    )
 
 
 DECISION_MESSAGES = {
@@ -244,45 +259,81 @@ DECISION_MESSAGES = {
 @require_POST
 def decide(request, pk):
     dossier = get_dossier_for_staff(request.user, pk, Role.APPROVER)
-    form = DecideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Quyết định không hợp lệ."))
-        return _dossier_page(request, dossier, decide_form=form)
-    decision = form.cleaned_data["decision"]
-    try:
+
+    def perform(data):
         dossier_decide(
             dossier=dossier,
             actor=request.user,
-            decision=decision,
-            note=form.cleaned_data["note"],
+            decision=data["decision"],
+            note=data["note"],
             ip=client_ip(request),
         )
-    except WorkflowError as error:
-        return _failed(request, dossier, error, decide_form=form)
-    return _done(request, dossier, DECISION_MESSAGES[decision])
+        return DECISION_MESSAGES[data["decision"]]
+
+    invalid = _("Quyết định không hợp lệ.")
+    return _act(
+        request,
+        dossier,
+        form=DecideForm(request.POST),
+        name="decide_form",
+        invalid=invalid,
+        perform=perform,
+    )
 
 
 @login_required
 @require_POST
 def comment(request, pk):
     dossier = get_dossier_for_staff(request.user, pk, *REVIEW_ROLES)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Hãy nhập nội dung trao đổi."))
-        return _dossier_page(request, dossier, comment_form=form)
-    internal = form.cleaned_data["internal"]
-    try:
+
+    def perform(data):
         comment_add(
             dossier=dossier,
             actor=request.user,
-            body=form.cleaned_data["body"],
-            internal=internal,
+            body=data["body"],
+            internal=data["internal"],
             ip=client_ip(request),
         )
-    except WorkflowError as error:
-        return _failed(request, dossier, error, comment_form=form)
-    if internal:
-        message = _("Đã lưu ghi chú nội bộ.")
-    else:
-        message = _("Đã gửi trao đổi tới cơ sở.")
-    return _done(request, dossier, message)
+        if data["internal"]:
+            return _("Đã lưu ghi chú nội bộ.")
+        return _("Đã gửi trao đổi tới cơ sở.")
+
+    invalid = _("Hãy nhập nội dung trao đổi.")
+    return _act(
+        request,
+        dossier,
+        form=CommentForm(request.POST),
+        name="comment_form",
+        invalid=invalid,
+        perform=perform,
+    )
+
+
+@login_required
+@require_POST
+def send_apology(request, pk):
+    dossier = get_dossier_for_staff(request.user, pk, Role.REVIEWER)
+    apology = waiting_apology(dossier)
+    if apology is None:
+        messages.info(request, _("Hồ sơ không có phiếu xin lỗi nào chờ gửi."))
+        return redirect("review:dossier", pk=dossier.pk)
+
+    def perform(data):
+        apology_send(
+            apology=apology,
+            actor=request.user,
+            new_due_date=data["new_due_date"],
+            reason=data["reason"],
+            ip=client_ip(request),
+        )
+        return _("Đã gửi phiếu xin lỗi và hẹn lại ngày trả kết quả tới cơ sở.")
+
+    invalid = _("Vui lòng kiểm tra ngày hẹn mới và lý do.")
+    return _act(
+        request,
+        dossier,
+        form=ApologyForm(request.POST),
+        name="apology_form",
+        invalid=invalid,
+        perform=perform,
+    )

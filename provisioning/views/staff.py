@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from ..errors import NotAllowed
+from ..errors import NotAllowed, WorkflowError
 from ..selectors import CLOCK_RUNNING, due_soon_limit
 
 # Soonest due first; dossiers never submitted (no due date) last on every database.
@@ -65,3 +65,27 @@ def action_failed(request, error, show_page):
         raise PermissionDenied(error.message) from error
     messages.error(request, error.message)
     return show_page()
+
+
+def form_action(request, dossier, *, show, url_name, form, name, invalid, perform, shown=None):
+    """The shape of every staff action on a dossier.
+
+    A valid `form` goes to `perform(cleaned_data)`, which calls the service and returns the
+    success message; the user then goes back to the dossier's page (`url_name`). An invalid
+    form (message `invalid`) or a refused action shows the page again through
+    `show(request, dossier, **{name: shown or form})`, with what was typed.
+    """
+    shown = shown or form
+
+    def page():
+        return show(request, dossier, **{name: shown})
+
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return page()
+    try:
+        message = perform(form.cleaned_data)
+    except WorkflowError as error:
+        return action_failed(request, error, page)
+    messages.success(request, message)
+    return redirect(url_name, pk=dossier.pk)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connections
 from playwright.sync_api import expect
 
 from provisioning.models import Dossier, DossierStatus, NationalAccount
@@ -16,8 +17,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PASSWORD = "Mat-khau-2026!"
 
@@ -34,6 +40,12 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
+        # While Playwright marks its loop as running here, Django keeps this thread's
+        # connections in a separate, context-variable store (asgiref's Local). The test's
+        # own queries went through that store, and pytest-django never closes it: close it
+        # before the loop stops, or the session stays open until the interpreter exits
+        # and the test database cannot be dropped.
+        connections.close_all()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
@@ -156,8 +168,13 @@ def test_a_facility_gets_its_account_through_every_role(
     expect(boss.locator("body")).to_contain_text("Đã duyệt")
 
     # Viettel records the account, sees it verified against the simulator, and hands it over.
-    ensure_account(dialect="legacy", username="gpp_24_123456_000001", password="Ban-Dau-2026!",
-                   facility_codes=["24-123456"], db_path=str(simulator))
+    ensure_account(
+        dialect="legacy",
+        username="gpp_24_123456_000001",
+        password="Ban-Dau-2026!",
+        facility_codes=["24-123456"],
+        db_path=str(simulator),
+    )
     viettel_page.reload()
     viettel_page.select_option("select[name=system]", "legacy")
     viettel_page.fill("input[name=facility_code]", "24-123456")

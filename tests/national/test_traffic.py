@@ -1,21 +1,35 @@
 """The traffic generator, read back through the simulator's push log."""
 
+import os
 import random
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from provisioning.national.traffic import (
     DAILY,
     GOES_SILENT,
     IRREGULAR,
+    VN_TZ,
     Credentials,
+    Pusher,
+    TrafficReport,
     assign_patterns,
     make_credentials,
+    plan_day,
     plan_traffic,
     run_traffic,
+    run_traffic_forever,
+    simulator_credentials,
 )
 
 from .conftest import FACILITY, OTHER_FACILITY, PASSWORD, running_simulator
@@ -161,3 +175,199 @@ def test_the_traffic_command_reports_what_it_sent(make_simulator, capsys):
     )
     assert "2 pharmacies" in capsys.readouterr().out
     assert simulator.pushes()
+
+
+# Playing on, one day per interval
+
+
+def today_stamp():
+    return f"{datetime.now(VN_TZ):%Y%m%d}"
+
+
+def test_each_round_of_the_loop_plays_one_day_dated_today(make_simulator):
+    simulator = make_simulator("legacy")
+    reports = []
+
+    played = run_traffic_forever(
+        dialect="legacy",
+        base_url=simulator.base_url,
+        facilities=3,
+        interval=0,
+        rounds=2,
+        seed=1,
+        on_round=lambda number, report: reports.append((number, report)),
+    )
+
+    assert played == 2
+    assert [number for number, _ in reports] == [1, 2]
+    assert all(report.outcomes == {"ok": report.planned} for _, report in reports)
+    pushes = simulator.pushes()
+    assert {push["document_date"] for push in pushes} == {today_stamp()}
+    assert len(pushes) == sum(report.sent for _, report in reports)
+
+
+def test_the_first_round_opens_every_pharmacy_and_later_rounds_do_not(make_simulator):
+    simulator = make_simulator("v2")
+    run_traffic_forever(
+        dialect="v2", base_url=simulator.base_url, facilities=3, interval=0, rounds=2, seed=2
+    )
+
+    openings = [p for p in simulator.pushes() if p["kind"] == "stock-in"]
+    assert len(openings) == 3
+    assert all(push["ok"] for push in simulator.pushes())
+
+
+def test_two_runs_on_the_same_day_never_reuse_a_reference(make_simulator):
+    simulator = make_simulator("legacy")
+    for _ in range(2):
+        run_traffic_forever(
+            dialect="legacy", base_url=simulator.base_url, facilities=2, interval=0, rounds=1
+        )
+
+    pushes = simulator.pushes()
+    assert all(push["ok"] for push in pushes)
+    assert len({(p["facility_code"], p["record_id"]) for p in pushes}) == len(pushes)
+
+
+def test_a_loop_asked_to_stop_before_it_starts_plays_nothing(make_simulator):
+    simulator = make_simulator("legacy")
+    stop = threading.Event()
+    stop.set()
+
+    played = run_traffic_forever(
+        dialect="legacy", base_url=simulator.base_url, facilities=2, interval=0, stop=stop
+    )
+
+    assert played == 0
+    assert simulator.pushes() == []
+
+
+def test_a_stop_while_the_loop_waits_ends_it_without_waiting_the_interval(make_simulator):
+    simulator = make_simulator("legacy")
+    stop = threading.Event()
+    started = time.monotonic()
+
+    played = run_traffic_forever(
+        dialect="legacy",
+        base_url=simulator.base_url,
+        facilities=2,
+        interval=60,
+        stop=stop,
+        on_round=lambda number, report: stop.set(),
+    )
+
+    assert played == 1
+    assert time.monotonic() - started < 10
+
+
+def test_a_stop_during_a_day_ends_it_between_two_pushes(make_simulator):
+    simulator = make_simulator("legacy")
+    stop = threading.Event()
+    stop.set()
+    rng = random.Random(0)
+    pharmacies = assign_patterns(
+        make_credentials(2, dialect="legacy", rng=rng, province_code=24), rng=rng, days=5
+    )
+    planned = plan_day(pharmacies, day_index=0, day=START, rng=rng)
+    report = TrafficReport("legacy", pharmacies)
+
+    Pusher("legacy", simulator.base_url).play(planned, report, rng, max_pushes=100, stop=stop)
+
+    assert report.stopped_early
+    assert report.sent == 0
+
+
+def test_the_loop_waits_until_the_simulator_holds_accounts(make_simulator):
+    simulator = make_simulator("legacy")
+    answers = iter([[], [Credentials(FACILITY, "gpp_cho", PASSWORD)]])
+    seen = []
+
+    played = run_traffic_forever(
+        dialect="legacy",
+        base_url=simulator.base_url,
+        facilities=lambda: next(answers),
+        interval=0,
+        rounds=1,
+        on_round=lambda number, report: seen.append(len(report.pharmacies)),
+    )
+
+    assert played == 1
+    assert seen == [0, 1]
+    assert {push["facility_code"] for push in simulator.pushes()} == {FACILITY}
+
+
+def test_the_simulators_unlocked_accounts_are_listed_once_per_facility_code(make_simulator):
+    simulator = make_simulator("legacy")
+    simulator.add_account("vendor_1", facility_codes=(FACILITY, OTHER_FACILITY))
+    simulator.add_account("gpp_khoa", facility_codes=("24-000777",), locked=True)
+    make_simulator("v2").add_account("012345678901")  # another file, another dialect
+
+    found = simulator_credentials("legacy", simulator.db_path)
+
+    assert set(found) == {
+        Credentials(FACILITY, "vendor_1", PASSWORD),
+        Credentials(OTHER_FACILITY, "vendor_1", PASSWORD),
+    }
+    assert len(found) == 2
+
+
+def test_the_traffic_command_plays_the_simulators_own_accounts_forever(make_simulator, capsys):
+    simulator = make_simulator("v2")
+    simulator.add_account("012345678901")
+    call_command(
+        "national_traffic",
+        "--dialect",
+        "v2",
+        "--base-url",
+        simulator.base_url,
+        "--simulator-accounts",
+        "--db",
+        simulator.db_path,
+        "--forever",
+        "--interval",
+        "0",
+        "--rounds",
+        "1",
+    )
+
+    out = capsys.readouterr().out
+    assert "v2 day 1: 1 pharmacies" in out
+    assert "v2 traffic stopped after 1 day(s)" in out
+    pushes = simulator.pushes()
+    assert pushes and all(p["ok"] and p["username"] == "012345678901" for p in pushes)
+
+
+def test_the_traffic_command_stops_cleanly_on_sigterm(make_simulator):
+    simulator = make_simulator("legacy")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "national_traffic",
+            "--dialect",
+            "legacy",
+            "--base-url",
+            simulator.base_url,
+            "--facilities",
+            "2",
+            "--forever",
+            "--interval",
+            "60",
+            "--wait",
+            "5",
+        ],
+        cwd=Path(settings.BASE_DIR),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        first = process.stdout.readline()
+        assert "legacy day 1:" in first
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=15)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert "legacy traffic stopped after 1 day(s)" in rest

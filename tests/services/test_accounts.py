@@ -12,7 +12,9 @@ from provisioning.errors import NotAllowed, WorkflowError
 from provisioning.models import AuditEvent, DossierStatus, NationalAccount
 from provisioning.services.accounts import (
     account_record,
+    account_request_change_check,
     account_reveal_password,
+    account_set_change_check,
     account_set_verification,
     dossier_confirm_password_change,
     dossier_issue,
@@ -309,3 +311,239 @@ def test_recording_queues_a_login_check_that_stores_unreachable_when_the_system_
     account.refresh_from_db()
     assert account.verification == NationalAccount.Verification.UNREACHABLE
     assert AuditEvent.objects.filter(action="account.verification.unreachable").count() == 1
+
+
+# The consented check that the initial password no longer logs in
+
+Check = NationalAccount.ChangeCheck
+
+
+@pytest.fixture
+def consented(issued):
+    """The facility said it changed the password and consented to the check (not yet run)."""
+    account_request_change_check(dossier=issued.dossier, actor=issued.facility.owner)
+    issued.refresh_from_db()
+    return issued
+
+
+def change_check_events(account, state=None):
+    events = AuditEvent.objects.filter(dossier=account.dossier)
+    if state:
+        return events.filter(action=f"account.change_check.{state}")
+    return events.filter(action__startswith="account.change_check.")
+
+
+def test_without_consent_the_confirmation_asks_for_no_check(issued):
+    dossier_confirm_password_change(dossier=issued.dossier, actor=issued.facility.owner)
+
+    issued.refresh_from_db()
+    assert issued.change_check == ""
+    assert not change_check_events(issued).exists()
+
+
+def test_consenting_keeps_the_password_and_the_dossier_issued_until_the_check_runs(consented):
+    consented.dossier.refresh_from_db()
+    assert consented.dossier.status == S.ISSUED
+    assert consented.change_check == Check.PENDING
+    assert consented.change_checked_at is not None
+    assert decrypt(consented.password_ciphertext)
+    assert consented.password_changed_at is None
+
+
+def test_consenting_is_audited_for_the_facility_to_see(consented):
+    event = change_check_events(consented).get()
+    assert event.action == "account.change_check.requested"
+    assert event.actor == consented.facility.owner
+    assert event.visible_to_facility
+
+
+def test_consenting_queues_the_check_only_after_commit(issued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        account_request_change_check(dossier=issued.dossier, actor=issued.facility.owner)
+    assert len(callbacks) == 1
+
+
+def test_a_check_that_cannot_reach_the_system_records_unreachable_and_the_dossier_waits(
+    issued, django_capture_on_commit_callbacks
+):
+    # The test settings point the national systems at a port where nothing listens.
+    with django_capture_on_commit_callbacks(execute=True):
+        account_request_change_check(dossier=issued.dossier, actor=issued.facility.owner)
+
+    issued.refresh_from_db()
+    assert issued.change_check == Check.UNREACHABLE
+    assert issued.dossier.status == S.ISSUED
+    assert issued.password_ciphertext
+    event = change_check_events(issued, "unreachable").get()
+    assert not event.visible_to_facility
+
+
+def test_asking_again_while_the_check_waits_changes_nothing(consented):
+    account, asked = account_request_change_check(
+        dossier=consented.dossier, actor=consented.facility.owner
+    )
+    assert not asked
+    assert change_check_events(consented, "requested").count() == 1
+
+
+def test_nobody_but_the_owner_can_ask_for_the_check(issued, other_owner, viettel, reviewer):
+    for actor in (other_owner, viettel, reviewer):
+        with pytest.raises(NotAllowed):
+            account_request_change_check(dossier=issued.dossier, actor=actor)
+    issued.refresh_from_db()
+    assert issued.change_check == ""
+
+
+def test_the_check_cannot_be_asked_before_the_handover(recorded):
+    with pytest.raises(WorkflowError, match="đã bàn giao"):
+        account_request_change_check(dossier=recorded.dossier, actor=recorded.facility.owner)
+
+
+def test_the_check_cannot_be_asked_once_the_password_was_erased(issued):
+    dossier_confirm_password_change(dossier=issued.dossier, actor=issued.facility.owner)
+    with pytest.raises(WorkflowError):
+        account_request_change_check(dossier=issued.dossier, actor=issued.facility.owner)
+
+
+def test_a_refused_initial_password_completes_the_dossier_and_erases_the_copy(consented):
+    account, changed = account_set_change_check(
+        account_id=consented.pk, outcome="wrong_credentials", message="Sai mật khẩu"
+    )
+
+    assert changed
+    assert account.change_check == Check.PASSED
+    assert account.password_ciphertext == ""
+    assert account.password_changed_at is not None
+    dossier = account.dossier
+    dossier.refresh_from_db()
+    assert dossier.status == S.COMPLETED
+    assert dossier.closed_at == account.password_changed_at
+    event = AuditEvent.objects.get(dossier=dossier, action="dossier.completed")
+    assert event.actor == consented.facility.owner
+    assert event.data["change_check"] == "passed"
+
+
+def test_a_refused_initial_password_reported_twice_completes_the_dossier_once(consented):
+    account_set_change_check(account_id=consented.pk, outcome="wrong_credentials")
+    _account, changed = account_set_change_check(
+        account_id=consented.pk, outcome="wrong_credentials"
+    )
+
+    assert not changed
+    assert AuditEvent.objects.filter(action="dossier.completed").count() == 1
+
+
+def test_an_initial_password_that_still_logs_in_keeps_the_dossier_issued(consented):
+    account, changed = account_set_change_check(account_id=consented.pk, outcome="verified")
+
+    assert changed
+    assert account.change_check == Check.STILL_WORKS
+    assert account.change_checked_at is not None
+    assert account.password_ciphertext
+    account.dossier.refresh_from_db()
+    assert account.dossier.status == S.ISSUED
+    event = change_check_events(account, "still_works").get()
+    assert event.visible_to_facility
+
+
+def test_the_facility_is_emailed_that_the_initial_password_still_logs_in(
+    consented, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        account_set_change_check(account_id=consented.pk, outcome="verified")
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    facility = consented.facility
+    assert sorted(message.to) == sorted([facility.email, facility.owner.email])
+    assert "vẫn đăng nhập được" in message.subject
+    assert consented.username in message.body
+    assert "VẪN đăng nhập được" in message.body
+    assert decrypt(consented.password_ciphertext) not in message.body
+
+
+def test_the_same_still_works_result_twice_writes_one_event_and_one_email(
+    consented, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        account_set_change_check(account_id=consented.pk, outcome="verified")
+        account_set_change_check(account_id=consented.pk, outcome="verified")
+
+    assert change_check_events(consented, "still_works").count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("outcome", ["unreachable", "locked"])
+def test_an_inconclusive_login_leaves_the_check_to_retry(consented, outcome):
+    account, changed = account_set_change_check(
+        account_id=consented.pk, outcome=outcome, message="HTTP 503"
+    )
+
+    assert changed
+    assert account.change_check == Check.UNREACHABLE
+    assert account.password_ciphertext
+    account.dossier.refresh_from_db()
+    assert account.dossier.status == S.ISSUED
+    assert change_check_events(consented, "unreachable").get().note == "HTTP 503"
+
+
+def test_unreachable_twice_is_audited_once(consented):
+    account_set_change_check(account_id=consented.pk, outcome="unreachable", message="timeout")
+    account_set_change_check(account_id=consented.pk, outcome="locked", message="bị khóa")
+    assert change_check_events(consented, "unreachable").count() == 1
+
+
+def test_after_unreachable_a_refusal_still_completes_the_dossier(consented):
+    account_set_change_check(account_id=consented.pk, outcome="unreachable")
+    account, changed = account_set_change_check(
+        account_id=consented.pk, outcome="wrong_credentials"
+    )
+    assert changed
+    assert account.change_check == Check.PASSED
+    assert account.dossier.status == S.COMPLETED
+
+
+def test_a_late_result_after_still_works_changes_nothing(consented):
+    account_set_change_check(account_id=consented.pk, outcome="verified")
+    account, changed = account_set_change_check(
+        account_id=consented.pk, outcome="wrong_credentials"
+    )
+    assert not changed
+    assert account.change_check == Check.STILL_WORKS
+    assert not AuditEvent.objects.filter(action="dossier.completed").exists()
+
+
+def test_after_still_works_the_facility_may_ask_for_a_new_check(consented):
+    account_set_change_check(account_id=consented.pk, outcome="verified")
+
+    account, asked = account_request_change_check(
+        dossier=consented.dossier, actor=consented.facility.owner
+    )
+
+    assert asked
+    assert account.change_check == Check.PENDING
+    assert change_check_events(consented, "requested").count() == 2
+
+
+def test_after_still_works_the_facility_may_confirm_without_the_check(consented):
+    account_set_change_check(account_id=consented.pk, outcome="verified")
+
+    dossier = dossier_confirm_password_change(
+        dossier=consented.dossier, actor=consented.facility.owner
+    )
+
+    assert dossier.status == S.COMPLETED
+    consented.refresh_from_db()
+    assert consented.password_ciphertext == ""
+
+
+def test_confirming_without_the_check_while_one_waits_drops_it(consented):
+    dossier_confirm_password_change(dossier=consented.dossier, actor=consented.facility.owner)
+
+    account, changed = account_set_change_check(
+        account_id=consented.pk, outcome="wrong_credentials"
+    )
+
+    assert not changed
+    assert account.change_check == ""
+    assert AuditEvent.objects.filter(action="dossier.completed").count() == 1

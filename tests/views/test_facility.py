@@ -199,8 +199,11 @@ def test_a_commune_of_a_province_the_portal_does_not_serve_is_refused_next_to_th
     )
 
     assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["commune"]
-    assert "Hãy chọn một lựa chọn hợp lệ" in response.context["form"].errors["commune"][0]
+    message = (
+        "Xã/phường đã chọn không thuộc tỉnh/thành phố mà Cổng phục vụ. Hãy chọn trong danh sách."
+    )
+    assert response.context["form"].errors == {"commune": [message]}
+    assert message in response.content.decode()
     assert 'value="Nhà thuốc Minh Châu"' in response.content.decode()
     assert not Facility.objects.filter(owner=owner).exists()
 
@@ -305,7 +308,7 @@ def test_a_text_file_named_pdf_is_refused_but_the_good_file_sent_with_it_is_kept
 
     assert response.status_code == 200
     assert response.context["form"].errors["security_contract"] == [MSG_TYPE_UNKNOWN]
-    assert MSG_TYPE_UNKNOWN in response.content.decode()
+    assert str(MSG_TYPE_UNKNOWN) in response.content.decode()
     assert list(Document.objects.filter(dossier=dossier).values_list("kind", flat=True)) == [
         DocumentKind.INTERCONNECTION_RECORD
     ]
@@ -424,7 +427,7 @@ def test_a_bad_file_in_an_answer_is_explained_next_to_its_item(needs_info, as_us
     )
 
     assert response.status_code == 400
-    assert MSG_TYPE_UNKNOWN in response.content.decode()
+    assert str(MSG_TYPE_UNKNOWN) in response.content.decode()
     needs_info.refresh_from_db()
     assert needs_info.status == S.NEEDS_INFO
 

@@ -1,0 +1,153 @@
+"""English as the second language: a complete, compiled catalogue, used only when chosen."""
+
+import ast
+import gettext
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from provisioning.models import DossierStatus
+
+from .flows import dossier_at
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
+
+
+def read_po(path):
+    """The entries of a .po file as dicts: msgctxt, msgid, msgid_plural, msgstr[n], flags.
+
+    Enough of the format for what makemessages writes; obsolete (#~) entries are skipped.
+    """
+    entries, entry, field = [], None, None
+
+    def finish():
+        if entry is not None and "msgid" in entry:
+            entries.append(entry)
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#~"):
+            continue
+        if line.startswith("#,"):
+            finish()
+            entry, field = {"flags": {f.strip() for f in line[2:].split(",")}}, None
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry[field] += ast.literal_eval(line)
+        else:
+            keyword, _, value = line.partition(" ")
+            if keyword in ("msgctxt", "msgid") and (entry is None or "msgid" in entry):
+                finish()
+                entry = {"flags": set()}
+            field = keyword
+            entry[field] = ast.literal_eval(value)
+    finish()
+    return entries
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """PreferredLanguageMiddleware activates the language for the thread and leaves it so:
+    without this, every later test in the process would run in English."""
+    yield
+    translation.deactivate()
+
+
+def translations(entry):
+    return [value for key, value in entry.items() if key.startswith("msgstr")]
+
+
+@pytest.fixture(scope="module")
+def po_entries():
+    """The messages of the catalogue, without its header."""
+    return [e for e in read_po(CATALOGUE / "django.po") if e["msgid"]]
+
+
+def test_the_english_catalogue_has_every_entry_translated(po_entries):
+    untranslated = [e["msgid"] for e in po_entries if not all(translations(e))]
+
+    assert po_entries
+    assert untranslated == []
+
+
+def test_the_english_catalogue_has_no_fuzzy_entries():
+    # The header counts too: msgfmt drops a fuzzy header, and with it the charset.
+    entries = read_po(CATALOGUE / "django.po")
+    fuzzy = [e["msgid"] or "(header)" for e in entries if "fuzzy" in e["flags"]]
+
+    assert fuzzy == []
+
+
+def test_the_compiled_catalogue_matches_the_po_file(po_entries):
+    with open(CATALOGUE / "django.mo", "rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+
+    stale = []
+    for e in po_entries:
+        context, msgid = e.get("msgctxt"), e["msgid"]
+        if "msgid_plural" in e:
+            found = [
+                compiled.npgettext(context, msgid, e["msgid_plural"], n)
+                if context is not None
+                else compiled.ngettext(msgid, e["msgid_plural"], n)
+                for n in (1, 2)
+            ]
+            expected = [e["msgstr[0]"], e["msgstr[1]"]]
+        else:
+            found = (
+                compiled.pgettext(context, msgid)
+                if context is not None
+                else compiled.gettext(msgid)
+            )
+            expected = e["msgstr"]
+        if found != expected:
+            stale.append(msgid)
+
+    assert stale == [], "run: manage.py compilemessages -l en"
+
+
+@pytest.mark.django_db
+def test_the_language_switch_turns_the_home_page_english(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert "Interconnection accounts for the National Pharmacy Data system" in page
+    assert "How it works" in page
+    assert "Department of Health" in page
+    assert "Cấp tài khoản liên thông Dược Quốc gia" not in page
+    assert 'lang="en"' in page
+
+
+def test_the_facility_dossier_page_is_english_for_an_owner_who_chose_english(facility, as_user):
+    dossier = dossier_at(DossierStatus.SUBMITTED, facility=facility)
+    client = as_user(facility.owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(reverse("facility:dossier", args=[dossier.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Processing history" in page
+    assert "Messages with the Department of Health" in page
+    assert "Awaiting review" in page
+    assert "Withdraw application" in page
+    assert "Quá trình xử lý" not in page
+    assert "Trao đổi với Sở Y tế" not in page
+
+
+@pytest.mark.django_db
+def test_without_a_chosen_language_the_home_page_stays_vietnamese_even_for_english_browsers(
+    client,
+):
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+
+    page = response.content.decode()
+    assert response["Content-Language"] == "vi"
+    assert "Cấp tài khoản liên thông Dược Quốc gia" in page
+    assert "Interconnection accounts for the National Pharmacy Data system" not in page
