@@ -1,7 +1,6 @@
 import re
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -280,10 +279,13 @@ class AccountForm(forms.Form):
     password = forms.CharField(
         label=_("Mật khẩu ban đầu"),
         max_length=30,
-        required=False,
-        widget=forms.PasswordInput(render_value=True),
-        help_text=_("Để trống để cổng tự sinh mật khẩu mạnh (%(n)s ký tự).")
-        % {"n": settings.INITIAL_PASSWORD_LENGTH},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            "Cổng gợi ý sẵn một mật khẩu đúng quy tắc (ít nhất 8 ký tự, có chữ hoa, chữ thường, "
+            "chữ số, ký tự đặc biệt). Đặt đúng mật khẩu này khi tạo tài khoản trên hệ thống quốc "
+            "gia, hoặc thay bằng mật khẩu đã đặt ở đó. Sau khi ghi nhận, chỉ cơ sở xem được mật "
+            "khẩu này, một lần."
+        ),
     )
 
 

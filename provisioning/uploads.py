@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile
 from pypdf import PdfReader
@@ -298,7 +298,7 @@ def _strict_pillow():
 def _msg_type_not_allowed(allowed):
     labels = ", ".join(TYPE_LABELS.get(kind, kind) for kind in allowed)
     extensions = ", ".join(ext for ext, kind in EXTENSION_TYPES.items() if kind in allowed)
-    return gettext_now("Chỉ nhận tệp %(labels)s (đuôi %(extensions)s).") % {
+    return gettext("Chỉ nhận tệp %(labels)s (đuôi %(extensions)s).") % {
         "labels": labels,
         "extensions": extensions,
     }
@@ -306,14 +306,14 @@ def _msg_type_not_allowed(allowed):
 
 def _msg_type_mismatch(name, actual):
     extension = PurePosixPath(name).suffix.lower()
-    return gettext_now(
+    return gettext(
         "Tên tệp có đuôi %(extension)s nhưng nội dung là tệp %(kind)s. "
         "Vui lòng đặt tên tệp đúng với loại tệp."
     ) % {"extension": extension, "kind": TYPE_LABELS[actual]}
 
 
 def _msg_too_big(limit):
-    return gettext_now("Tệp vượt quá dung lượng tối đa %(limit)s. Vui lòng nén hoặc quét lại.") % {
+    return gettext("Tệp vượt quá dung lượng tối đa %(limit)s. Vui lòng nén hoặc quét lại.") % {
         "limit": format_size(limit)
     }
 

@@ -1,7 +1,9 @@
 """The provincial Viettel branch's screens: confirm interconnection, record and hand over."""
 
 from functools import partial
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ..crypto import generate_password
 from ..forms import AccountForm, HandOverForm, InterconnectionForm, QueueFilterForm
 from ..models import (
     Document,
@@ -16,8 +19,11 @@ from ..models import (
     Dossier,
     DossierStatus,
     NationalAccount,
+    NationalSystem,
     Role,
 )
+from ..national.client import system_config
+from ..national.endpoints import DEFAULT_BASE_URLS
 from ..permissions import get_dossier_for_staff, require_role
 from ..ratelimit import client_ip
 from ..selectors import guidance_for
@@ -65,6 +71,18 @@ def queue(request):
     return render_queue(request, "issuance/queue.html", context)
 
 
+def simulator_consoles():
+    """The bundled simulators' account consoles, for the systems still pointed at them: in
+    the demo, the officer creates the account there as on the real national system."""
+    consoles = []
+    for system, label in NationalSystem.choices:
+        base_url = system_config(system)["base_url"]
+        if base_url == DEFAULT_BASE_URLS[system]:
+            parts = urlsplit(base_url)
+            consoles.append((label, f"{parts.scheme}://{parts.netloc}/_simulator/"))
+    return consoles
+
+
 def _account(dossier):
     return NationalAccount.objects.filter(dossier=dossier).first()
 
@@ -81,17 +99,16 @@ def _dossier_page(request, dossier, **forms_given):
         .first()
     )
     approved = dossier.status == S.APPROVED
-    if account and "account_form" not in forms_given:
-        # Recording again replaces the entry; the password is never shown back.
-        account_form = AccountForm(
-            initial={
-                "system": account.system,
-                "facility_code": account.facility_code,
-                "username": account.username,
-            }
-        )
-    else:
-        account_form = forms_given.get("account_form") or AccountForm()
+    # Recording again replaces the entry; a recorded password is never shown back, only a
+    # new suggestion.
+    known = (
+        {key: getattr(account, key) for key in ("system", "facility_code", "username")}
+        if account
+        else {}
+    )
+    account_form = forms_given.get("account_form") or AccountForm(
+        initial={**known, "password": generate_password()}
+    )
     context = {
         "dossier": dossier,
         "facility": dossier.facility,
@@ -108,6 +125,7 @@ def _dossier_page(request, dossier, **forms_given):
         "hand_over_form": forms_given.get("hand_over_form") or HandOverForm(),
         "events": dossier_timeline(dossier, for_facility=False),
         "guidance": guidance_for(dossier.province_id),
+        "simulator_consoles": simulator_consoles() if settings.DEBUG else [],
     }
     return render(request, "issuance/dossier.html", context)
 
@@ -161,9 +179,10 @@ def record_account(request, pk):
         )
         return _("Đã ghi nhận tài khoản. Cổng đang kiểm tra đăng nhập trên hệ thống quốc gia.")
 
-    # A typed password is never sent back to the browser, even when the form fails.
+    # A typed password is never sent back to the browser, even when the form fails: the
+    # form comes back with a new suggestion instead.
     typed = request.POST.copy()
-    typed["password"] = ""
+    typed["password"] = generate_password()
     invalid = _("Vui lòng kiểm tra lại thông tin tài khoản.")
     return _act(
         request,

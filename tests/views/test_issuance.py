@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from provisioning.crypto import decrypt
+from provisioning.crypto import decrypt, password_is_strong
 from provisioning.models import (
     AuditEvent,
     Dossier,
@@ -58,7 +58,7 @@ ACCOUNT = {
     "system": "legacy",
     "facility_code": "24-000555",
     "username": "gpp_24_000555",
-    "password": "",
+    "password": "Da-dat-2026",
 }
 
 
@@ -220,15 +220,29 @@ def test_confirm_answers_405_to_get(as_user, viettel, submitted):
 # Recording the account ----------------------------------------------------------------
 
 
-def test_viettel_records_an_account_with_a_generated_password(
+def test_the_account_form_suggests_a_strong_password_to_set_on_the_national_system(
+    as_user, viettel, approved
+):
+    response = as_user(viettel).get(url("issuance:dossier", approved))
+    suggested = response.context["account_form"]["password"].value()
+    assert password_is_strong(suggested)
+    assert f'value="{suggested}"' in response.text
+
+
+def test_viettel_records_an_account_with_the_suggested_password(
     as_user, viettel, approved, django_capture_on_commit_callbacks
 ):
+    client = as_user(viettel)
+    page = client.get(url("issuance:dossier", approved))
+    suggested = page.context["account_form"]["password"].value()
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_user(viettel).post(url("issuance:record_account", approved), ACCOUNT)
+        response = client.post(
+            url("issuance:record_account", approved), {**ACCOUNT, "password": suggested}
+        )
     assert response.status_code == 302
     account = NationalAccount.objects.get()
     assert (account.username, account.facility_code) == ("gpp_24_000555", "24-000555")
-    assert len(decrypt(account.password_ciphertext)) >= 8
+    assert decrypt(account.password_ciphertext) == suggested
     event = AuditEvent.objects.get(action="account.recorded")
     assert event.visible_to_facility is False
 
@@ -249,6 +263,7 @@ def test_a_weak_password_is_refused_and_not_echoed_back(as_user, viettel, approv
     assert response.status_code == 200
     assert any("Mật khẩu ban đầu phải có ít nhất 8 ký tự" in m for m in shown_messages(response))
     assert 'value="yeu"' not in response.text
+    assert password_is_strong(response.context["account_form"]["password"].value())
     assert response.context["account_form"]["username"].value() == "gpp_24_000555"
     assert not NationalAccount.objects.exists()
 
@@ -378,3 +393,29 @@ def test_htmx_history_restore_gets_the_whole_page(as_user, viettel):
     )
     assert "<html" in response.text
     assert "HX-Request" in response["Vary"]
+
+
+def test_an_empty_password_is_refused_and_a_new_one_suggested(as_user, viettel, approved):
+    response = as_user(viettel).post(
+        url("issuance:record_account", approved), {**ACCOUNT, "password": ""}
+    )
+    assert response.status_code == 200
+    assert "Vui lòng kiểm tra lại thông tin tài khoản." in shown_messages(response)
+    assert password_is_strong(response.context["account_form"]["password"].value())
+    assert not NationalAccount.objects.exists()
+
+
+def test_the_demo_points_the_officer_at_the_simulator_consoles(
+    as_user, viettel, approved, settings
+):
+    settings.DEBUG = True
+    settings.NATIONAL_SYSTEMS = {}
+    response = as_user(viettel).get(url("issuance:dossier", approved))
+    assert "http://127.0.0.1:8701/_simulator/" in response.text
+    assert "http://127.0.0.1:8702/_simulator/" in response.text
+
+
+def test_production_never_mentions_a_simulator(as_user, viettel, approved, settings):
+    settings.DEBUG = False
+    response = as_user(viettel).get(url("issuance:dossier", approved))
+    assert "_simulator" not in response.text

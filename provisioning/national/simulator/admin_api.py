@@ -1,10 +1,12 @@
 """Simulator-only endpoints under /_simulator/: what tests and the demo read and switch.
 
 No national system has anything like these; they exist so that a test can ask what the
-"national side" received, and turn faults on and off on a running server.
+"national side" received, and turn faults on and off on a running server. The one page
+for a person, /_simulator/ itself, stands in for the national account screen (console.py).
 """
 
 from .. import endpoints as ep
+from . import console
 from .faults import FaultRule
 from .request import BadRequest
 
@@ -78,6 +80,8 @@ def health(request):
 
 
 ROUTES = [
+    ("GET", PREFIX + "/?", console.page),  # the HTML account console, for a browser
+    ("POST", PREFIX + "/?", console.create),
     ("GET", PREFIX + "/pushes", pushes),
     ("GET", PREFIX + "/requests", requests),
     ("GET", PREFIX + "/accounts", accounts),

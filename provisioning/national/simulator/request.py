@@ -1,4 +1,5 @@
-"""What a dialect's view receives, and the token check every data view starts with."""
+"""What a dialect's view receives, what it may return besides JSON, and the token check
+every data view starts with."""
 
 import functools
 import json
@@ -11,6 +12,24 @@ from .store import Store
 
 class BadRequest(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Response:
+    """A reply that is not JSON. Views return ``(status, payload)`` for JSON, or one of these."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    headers: tuple = ()  # extra (name, value) pairs
+
+    @classmethod
+    def html(cls, text, status=200):
+        return cls(status, text.encode("utf-8"), "text/html; charset=utf-8")
+
+    @classmethod
+    def redirect(cls, location, status=303):
+        return cls(status, headers=(("Location", location),))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .. import endpoints as ep
 from . import admin_api, legacy_api, v2_api
 from .faults import DELAY_HEADER, DROP, FAULT_HEADER, SERVER_ERROR, SLOW, FaultRule, FaultSwitch
-from .request import BadRequest, Request
+from .request import BadRequest, Request, Response
 from .store import Store
 
 logger = logging.getLogger("provisioning.national.simulator")
@@ -85,6 +85,15 @@ class SimulatorServer(ThreadingHTTPServer):
         return None, {}
 
 
+def as_response(reply):
+    """A view's ``(status, payload)`` as JSON; a view's own Response as it is."""
+    if isinstance(reply, Response):
+        return reply
+    status, payload = reply
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    return Response(status, data, "application/json; charset=utf-8")
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "NationalSimulator/1.0"
@@ -122,9 +131,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault == SLOW:
             time.sleep(float(self.headers.get(DELAY_HEADER) or server.config.slow_seconds))
         if route is None:
-            status, payload = 404, {"code": "404", "message": "Not found"}
+            reply = 404, {"code": "404", "message": "Not found"}
         elif fault == SERVER_ERROR:
-            status, payload = 503, {"code": "503", "message": "Service Unavailable"}
+            reply = 503, {"code": "503", "message": "Service Unavailable"}
         else:
             request = Request(
                 self.command,
@@ -139,22 +148,28 @@ class Handler(BaseHTTPRequestHandler):
                 params,
             )
             try:
-                status, payload = route.view(request, **params)
+                reply = route.view(request, **params)
             except BadRequest as exc:
-                status, payload = 400, {"code": "400", "error": "bad_request", "message": str(exc)}
-        self._send(status, payload)
+                reply = 400, {"code": "400", "error": "bad_request", "message": str(exc)}
+        response = as_response(reply)
+        self._send(response)
         server.store.log_request(
-            dialect=dialect, method=self.command, path=parts.path, fault=fault or "", status=status
+            dialect=dialect,
+            method=self.command,
+            path=parts.path,
+            fault=fault or "",
+            status=response.status,
         )
 
-    def _send(self, status, payload):
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    def _send(self, response):
         try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
+            for name, value in response.headers:
+                self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            self.wfile.write(response.body)
         except (BrokenPipeError, ConnectionResetError):
             # The client gave up (a timeout on a slow answer): nothing left to tell it.
             self.close_connection = True

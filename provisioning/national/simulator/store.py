@@ -146,6 +146,17 @@ class Store:
             sql, params = sql + " WHERE dialect = ?", (dialect,)
         return [self._account(row) for row in self._read(sql + " ORDER BY username", params)]
 
+    def latest_accounts(self, dialects, limit):
+        """(how many accounts the dialects hold, the `limit` newest as (account, created_at))."""
+        marks = ", ".join("?" for _ in dialects)
+        where = f"FROM accounts WHERE dialect IN ({marks})"
+        total = self._read(f"SELECT count(*) AS n {where}", tuple(dialects))[0]["n"]
+        rows = self._read(
+            f"SELECT * {where} ORDER BY created_at DESC, rowid DESC LIMIT ?",
+            (*dialects, limit),
+        )
+        return total, [(self._account(row), row["created_at"]) for row in rows]
+
     def issue_token(self, dialect, username, kind, lifetime):
         token = secrets.token_urlsafe(32)
         with self.atomic() as db:
