@@ -49,14 +49,6 @@ def read_po(path):
     return entries
 
 
-@pytest.fixture(autouse=True)
-def _language_reset():
-    """PreferredLanguageMiddleware activates the language for the thread and leaves it so:
-    without this, every later test in the process would run in English."""
-    yield
-    translation.deactivate()
-
-
 def translations(entry):
     return [value for key, value in entry.items() if key.startswith("msgstr")]
 
@@ -151,3 +143,22 @@ def test_without_a_chosen_language_the_home_page_stays_vietnamese_even_for_engli
     assert response["Content-Language"] == "vi"
     assert "Cấp tài khoản liên thông Dược Quốc gia" in page
     assert "Interconnection accounts for the National Pharmacy Data system" not in page
+
+
+@pytest.mark.django_db
+def test_a_letter_on_the_timeline_is_named_in_english(
+    as_user, facility, reviewer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.SUBMITTED, facility=facility)
+    client = as_user(facility.owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("facility:dossier", args=[dossier.pk])).content.decode()
+    assert "Application receipt" in body
+    assert "Phiếu tiếp nhận hồ sơ" not in body
+
+
+def test_an_english_request_leaves_the_next_one_in_vietnamese(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.get(reverse("home"))
+    assert translation.get_language() != "en"
