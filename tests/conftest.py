@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from portal.celery import app as celery_app
+from provisioning.models import DossierStatus
 
 from .factories import (
     HOME_PROVINCE,
@@ -11,6 +12,7 @@ from .factories import (
     UserFactory,
     province,
 )
+from .flows import dossier_at
 
 
 @pytest.fixture(autouse=True)
@@ -124,3 +126,21 @@ def client_for(user):
 def as_user():
     """`as_user(user)` gives a test client logged in as `user` (anonymous for None)."""
     return client_for
+
+
+@pytest.fixture
+def submitted(facility, reviewer, approver, viettel):
+    """A dossier of `facility`, submitted, with the province's staff in place."""
+    return dossier_at(DossierStatus.SUBMITTED, facility=facility)
+
+
+@pytest.fixture
+def approved(facility, reviewer, approver, viettel):
+    """A dossier of `facility` approved by the Sở, waiting for Viettel's account."""
+    return dossier_at(
+        DossierStatus.APPROVED,
+        facility=facility,
+        reviewer=reviewer,
+        approver=approver,
+        viettel=viettel,
+    )

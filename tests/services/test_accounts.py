@@ -28,13 +28,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def approved(facility, reviewer, approver, viettel):
-    return dossier_at(
-        S.APPROVED, facility=facility, reviewer=reviewer, approver=approver, viettel=viettel
-    )
-
-
-@pytest.fixture
 def recorded(approved, viettel):
     """An account recorded with a generated password, not yet handed over."""
     return account_record(

@@ -22,18 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def submitted(facility, reviewer, approver, viettel):
-    return dossier_at(S.SUBMITTED, facility=facility)
-
-
-@pytest.fixture
-def approved(facility, reviewer, approver, viettel):
-    return dossier_at(
-        S.APPROVED, facility=facility, reviewer=reviewer, approver=approver, viettel=viettel
-    )
-
-
-@pytest.fixture
 def recorded(approved, viettel):
     account_record(
         dossier=approved,

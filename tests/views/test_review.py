@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def submitted(facility, reviewer, approver, viettel):
-    return dossier_at(S.SUBMITTED, facility=facility)
-
-
-@pytest.fixture
 def confirmed(submitted, viettel):
     return dossier_confirm_interconnection(dossier=submitted, actor=viettel, confirmed=True)
 
