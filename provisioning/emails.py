@@ -1,5 +1,7 @@
 """One function per e-mail. Each renders a subject, a text body and an HTML body."""
 
+from datetime import date
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -216,7 +218,8 @@ def apology_to_facility(event):
         template="apology",
         subject=_("Sở Y tế xin lỗi và hẹn lại ngày trả kết quả hồ sơ %(code)s"),
         letter=Letter.Kind.APOLOGY,
-        new_due_date=event.dossier.due_date,
+        # The date this apology promised, even if a later one has moved it again since.
+        new_due_date=date.fromisoformat(event.data["new_due_date"]),
     )
 
 

@@ -62,12 +62,14 @@ def letter_issue(*, dossier_id, kind):
 
 def apology_letter_issue(*, apology_id):
     """The letter of a sent apology, rendered and stored on first call, returned after."""
+    dossier_id = Apology.objects.values_list("dossier_id", flat=True).get(pk=apology_id)
     with delete_on_error() as stored, transaction.atomic():
-        # Race: the apology's row is the lock; a second delivery finds its letter set.
+        # Race: dossier first, then the apology, as `apology_send` locks them; a second
+        # delivery of the task waits here and then finds the letter set.
+        dossier = _locked(dossier_id)
         apology = Apology.objects.select_for_update().get(pk=apology_id)
         if apology.letter_id:
             return apology.letter
-        dossier = _locked(apology.dossier_id)
         letter = _store(
             dossier,
             Letter.Kind.APOLOGY,
@@ -449,7 +451,7 @@ def _roles(dossier, events):
 
 
 _BUILDERS = {
-    Letter.Kind.REQUEST: lambda dossier, **shared: request_context(dossier, **shared),
+    Letter.Kind.REQUEST: request_context,
     Letter.Kind.RECEIPT: _receipt_context,
     Letter.Kind.DECISION: _decision_context,
     Letter.Kind.HANDOVER: _handover_context,
