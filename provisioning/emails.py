@@ -69,9 +69,9 @@ LINKS = {
 }
 
 
-def _about_dossier(event, audience, *, template, subject, letter=None, **context):
+def _about_dossier(event, audience, *, template, subject, letters=(), **context):
     """An e-mail about the event's dossier to `audience` (FACILITY or a staff role) of its
-    province, linking to the page they act on; `letter` names a letter kind to attach."""
+    province, linking to the page they act on; `letters` names the letter kinds to attach."""
     dossier = event.dossier
     if audience == FACILITY:
         to = facility_addresses(dossier)
@@ -88,7 +88,7 @@ def _about_dossier(event, audience, *, template, subject, letter=None, **context
             "link": settings.SITE_URL + reverse(LINKS[audience], args=[dossier.pk]),
             **context,
         },
-        attachments=letter_attachments(dossier, letter) if letter else (),
+        attachments=[item for kind in letters for item in letter_attachments(dossier, kind)],
     )
 
 
@@ -104,7 +104,7 @@ def receipt_to_facility(event):
         FACILITY,
         template="receipt",
         subject=_("Đã tiếp nhận hồ sơ %(code)s"),
-        letter=Letter.Kind.RECEIPT,
+        letters=[Letter.Kind.RECEIPT, Letter.Kind.REQUEST],
     )
 
 
@@ -151,7 +151,7 @@ def approved_to_facility(event):
         FACILITY,
         template="approved_facility",
         subject=_("Hồ sơ %(code)s đã được phê duyệt"),
-        letter=Letter.Kind.DECISION,
+        letters=[Letter.Kind.DECISION],
     )
 
 
@@ -161,7 +161,7 @@ def rejected_to_facility(event):
         FACILITY,
         template="rejected",
         subject=_("Hồ sơ %(code)s không được chấp thuận"),
-        letter=Letter.Kind.DECISION,
+        letters=[Letter.Kind.DECISION],
     )
 
 
@@ -171,7 +171,7 @@ def account_ready_to_facility(event):
         FACILITY,
         template="account_ready",
         subject=_("Tài khoản liên thông của %(name)s đã sẵn sàng"),
-        letter=Letter.Kind.HANDOVER,
+        letters=[Letter.Kind.HANDOVER],
     )
 
 
@@ -217,7 +217,7 @@ def apology_to_facility(event):
         FACILITY,
         template="apology",
         subject=_("Sở Y tế xin lỗi và hẹn lại ngày trả kết quả hồ sơ %(code)s"),
-        letter=Letter.Kind.APOLOGY,
+        letters=[Letter.Kind.APOLOGY],
         # The date this apology promised, even if a later one has moved it again since.
         new_due_date=date.fromisoformat(event.data["new_due_date"]),
     )
