@@ -139,7 +139,10 @@ def test_overdue_due_date_is_marked(as_user, reviewer):
     "field, value, query",
     [
         ("name", "Nhà thuốc Tâm Đức", "tâm đức"),
+        ("name", "Nhà thuốc Tâm Đức", "TAM DUC"),
+        ("name", "Nhà thuốc Tâm Đức", "tâm duc"),
         ("certificate_number", "987/ĐKKDD-BN", "987/"),
+        ("certificate_number", "987/ĐKKDD-BN", "987/dkkdd"),
         ("tax_code", "2399999999", "23999"),
     ],
 )
