@@ -407,3 +407,13 @@ def test_production_never_mentions_a_simulator(as_user, viettel, approved, setti
     settings.DEBUG = False
     response = as_user(viettel).get(url("issuance:dossier", approved))
     assert "_simulator" not in response.text
+
+
+def test_a_pending_login_check_refreshes_itself_until_it_has_a_result(as_user, viettel, recorded):
+    page = as_user(viettel).get(url("issuance:dossier", recorded))
+    assert 'hx-trigger="every 2s"' in page.text
+    account = NationalAccount.objects.get(dossier=recorded)
+    account_set_verification(account_id=account.pk, outcome="verified")
+    page = as_user(viettel).get(url("issuance:dossier", recorded))
+    assert 'hx-trigger="every 2s"' not in page.text
+    assert "Đã kiểm tra: đăng nhập được" in page.text
