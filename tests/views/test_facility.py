@@ -292,6 +292,21 @@ def test_saving_a_draft_keeps_the_note_and_both_files(facility, as_user):
     assert "Đủ tài liệu bắt buộc" in response.content.decode()
 
 
+def test_the_facility_attaches_its_signed_request_letter(facility, as_user):
+    dossier = dossier_create(facility=facility, actor=facility.owner)
+    page = as_user(facility.owner).get(reverse("facility:dossier_edit", args=[dossier.pk]))
+    assert reverse("facility:request_letter", args=[dossier.pk]) in page.content.decode()
+    as_user(facility.owner).post(
+        reverse("facility:dossier_edit", args=[dossier.pk]),
+        {"request_letter": pdf_upload("don-de-nghi-da-ky.pdf"), "action": "save"},
+    )
+    document = Document.objects.get(dossier=dossier)
+    assert (document.kind, document.original_name) == (
+        DocumentKind.REQUEST_LETTER,
+        "don-de-nghi-da-ky.pdf",
+    )
+
+
 def test_a_text_file_named_pdf_is_refused_but_the_good_file_sent_with_it_is_kept(facility, as_user):
     dossier = dossier_create(facility=facility, actor=facility.owner)
     fake = SimpleUploadedFile(
