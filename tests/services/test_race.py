@@ -9,9 +9,19 @@ import pytest
 from django.db import connection
 
 from provisioning.errors import WorkflowError
-from provisioning.models import AuditEvent, Commune, Counter, Dossier, DossierStatus, Province
+from provisioning.models import (
+    Apology,
+    AuditEvent,
+    Commune,
+    Counter,
+    Dossier,
+    DossierStatus,
+    Province,
+)
+from provisioning.services.apologies import apologies_draft, apology_send
 from provisioning.services.dossiers import dossier_decide, dossier_submit
 from provisioning.units import load_units
+from provisioning.workdays import add_working_days
 
 from ..flows import dossier_at
 
@@ -150,3 +160,32 @@ def test_two_facilities_submitting_at_once_get_consecutive_codes(facility, other
     assert errors == []
     numbers = sorted(int(d.code.rsplit("-", 1)[1]) for d in done)
     assert numbers == [1, 2]
+
+
+def test_two_reviewers_sending_one_apology_at_once_move_the_due_date_once(
+    facility, reviewer, approver, viettel
+):
+    dossier = dossier_at(S.SUBMITTED, facility=facility)
+    Dossier.objects.filter(pk=dossier.pk).update(
+        due_date=add_working_days(dossier.submitted_at.date(), 1)
+    )
+    apologies_draft()
+    apology = Apology.objects.get(dossier=dossier)
+    due = Dossier.objects.get(pk=dossier.pk).due_date
+
+    outcomes = at_once(
+        lambda days: apology_send(
+            apology=apology,
+            actor=reviewer,
+            new_due_date=add_working_days(due, days),
+            reason="Chờ ý kiến Cục Quản lý Dược",
+        ),
+        2,
+        4,
+    )
+
+    done, errors = split(outcomes)
+    assert len(done) == 1
+    assert [type(error) for error in errors] == [WorkflowError]
+    assert AuditEvent.objects.filter(dossier=dossier, action="dossier.apology_sent").count() == 1
+    assert Dossier.objects.get(pk=dossier.pk).due_date == done[0].new_due_date
