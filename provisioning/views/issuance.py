@@ -1,6 +1,5 @@
 """The provincial Viettel branch's screens: confirm interconnection, record and hand over."""
 
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -9,7 +8,6 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from ..crypto import generate_password
 from ..forms import AccountForm, HandOverForm, InterconnectionForm, QueueFilterForm
@@ -30,7 +28,7 @@ from ..selectors import guidance_for
 from ..selectors import timeline as dossier_timeline
 from ..services.accounts import account_record, dossier_issue
 from ..services.dossiers import dossier_confirm_interconnection
-from .staff import form_action, paginate, querystring_without, queue_rows, render_queue
+from .staff import dossier_actions, paginate, querystring_without, queue_rows, render_queue
 
 S = DossierStatus
 TABS = {
@@ -136,85 +134,67 @@ def dossier_detail(request, pk):
     return _dossier_page(request, dossier)
 
 
-# Every action of this page: on success back to it, on refusal the page again as typed.
-_act = partial(form_action, show=_dossier_page, url_name="issuance:dossier")
+action = dossier_actions(_dossier_page, "issuance:dossier")
 
 
-@login_required
-@require_POST
-def confirm_interconnection(request, pk):
-    dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
-
-    def perform(data):
-        dossier_confirm_interconnection(
-            dossier=dossier,
-            actor=request.user,
-            confirmed=data["confirmed"],
-            note=data["note"],
-            ip=client_ip(request),
-        )
-        if data["confirmed"]:
-            return _("Đã xác nhận liên thông; Sở Y tế đã được thông báo.")
-        return _("Đã ghi nhận không xác nhận được liên thông.")
-
-    form = InterconnectionForm(request.POST)
-    invalid = _("Hãy chọn kết quả xác nhận liên thông.")
-    return _act(request, dossier, form=form, name="confirm_form", invalid=invalid, perform=perform)
+@action(
+    Role.VIETTEL,
+    form=InterconnectionForm,
+    name="confirm_form",
+    invalid=gettext_lazy("Hãy chọn kết quả xác nhận liên thông."),
+)
+def confirm_interconnection(request, dossier, data):
+    dossier_confirm_interconnection(
+        dossier=dossier,
+        actor=request.user,
+        confirmed=data["confirmed"],
+        note=data["note"],
+        ip=client_ip(request),
+    )
+    if data["confirmed"]:
+        return _("Đã xác nhận liên thông; Sở Y tế đã được thông báo.")
+    return _("Đã ghi nhận không xác nhận được liên thông.")
 
 
-@login_required
-@require_POST
-def record_account(request, pk):
-    dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
-
-    def perform(data):
-        account_record(
-            dossier=dossier,
-            actor=request.user,
-            system=data["system"],
-            facility_code=data["facility_code"],
-            username=data["username"],
-            password=data["password"],
-            ip=client_ip(request),
-        )
-        return _("Đã ghi nhận tài khoản. Cổng đang kiểm tra đăng nhập trên hệ thống quốc gia.")
-
-    # A typed password is never sent back to the browser, even when the form fails: the
-    # form comes back with a new suggestion instead.
-    typed = request.POST.copy()
+def _with_a_new_password(data):
+    """A typed password is never sent back to the browser, even when the form fails: the
+    form comes back with a new suggestion instead."""
+    typed = data.copy()
     typed["password"] = generate_password()
-    invalid = _("Vui lòng kiểm tra lại thông tin tài khoản.")
-    return _act(
-        request,
-        dossier,
-        form=AccountForm(request.POST),
-        name="account_form",
-        invalid=invalid,
-        perform=perform,
-        shown=AccountForm(typed),
+    return AccountForm(typed)
+
+
+@action(
+    Role.VIETTEL,
+    form=AccountForm,
+    name="account_form",
+    invalid=gettext_lazy("Vui lòng kiểm tra lại thông tin tài khoản."),
+    shown=_with_a_new_password,
+)
+def record_account(request, dossier, data):
+    account_record(
+        dossier=dossier,
+        actor=request.user,
+        system=data["system"],
+        facility_code=data["facility_code"],
+        username=data["username"],
+        password=data["password"],
+        ip=client_ip(request),
     )
+    return _("Đã ghi nhận tài khoản. Cổng đang kiểm tra đăng nhập trên hệ thống quốc gia.")
 
 
-@login_required
-@require_POST
-def hand_over(request, pk):
-    dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
-
-    def perform(data):
-        dossier_issue(
-            dossier=dossier,
-            actor=request.user,
-            override_reason=data.get("override_reason", ""),
-            ip=client_ip(request),
-        )
-        return _("Đã bàn giao tài khoản; cơ sở đã được thông báo để nhận và đổi mật khẩu.")
-
-    invalid = _("Vui lòng kiểm tra lại lý do bàn giao.")
-    return _act(
-        request,
-        dossier,
-        form=HandOverForm(request.POST),
-        name="hand_over_form",
-        invalid=invalid,
-        perform=perform,
+@action(
+    Role.VIETTEL,
+    form=HandOverForm,
+    name="hand_over_form",
+    invalid=gettext_lazy("Vui lòng kiểm tra lại lý do bàn giao."),
+)
+def hand_over(request, dossier, data):
+    dossier_issue(
+        dossier=dossier,
+        actor=request.user,
+        override_reason=data.get("override_reason", ""),
+        ip=client_ip(request),
     )
+    return _("Đã bàn giao tài khoản; cơ sở đã được thông báo để nhận và đổi mật khẩu.")

@@ -1,7 +1,5 @@
 """The Sở Y tế's screens: the reviewer's and approver's queue, the dossier page, its actions."""
 
-from functools import partial
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
+from ..errors import WorkflowError
 from ..forms import (
     INFO_TARGETS,
     ApologyForm,
@@ -41,7 +39,7 @@ from ..services.dossiers import (
 )
 from .staff import (
     QUEUE_ORDER,
-    form_action,
+    dossier_actions,
     paginate,
     querystring_without,
     queue_rows,
@@ -194,58 +192,41 @@ def dossier_detail(request, pk):
     return _dossier_page(request, dossier)
 
 
-# Every action of this page: on success back to it, on refusal the page again as typed.
-_act = partial(form_action, show=_dossier_page, url_name="review:dossier")
+action = dossier_actions(_dossier_page, "review:dossier")
 
 
-@login_required
-@require_POST
-def request_info(request, pk):
-    dossier = get_dossier_for_staff(request.user, pk, Role.REVIEWER)
+@action(
+    Role.REVIEWER,
+    form=lambda data: InfoItemFormSet(data, prefix="items"),
+    name="info_formset",
+    invalid=gettext_lazy("Vui lòng kiểm tra lại các nội dung yêu cầu bổ sung."),
+)
+def request_info(request, dossier, rows):
+    # A formset's cleaned data: one dict per row, empty for the rows left blank.
+    items = [(row["target"], row.get("message", "")) for row in rows if row]
+    dossier_request_info(dossier=dossier, actor=request.user, items=items, ip=client_ip(request))
+    return _("Đã gửi yêu cầu bổ sung tới cơ sở; hồ sơ tạm dừng tính hạn.")
 
-    def perform(rows):
-        # A formset's cleaned data: one dict per row, empty for the rows left blank.
-        items = [(row["target"], row.get("message", "")) for row in rows if row]
-        dossier_request_info(
-            dossier=dossier, actor=request.user, items=items, ip=client_ip(request)
-        )
-        return _("Đã gửi yêu cầu bổ sung tới cơ sở; hồ sơ tạm dừng tính hạn.")
 
-    formset = InfoItemFormSet(request.POST, prefix="items")
-    invalid = _("Vui lòng kiểm tra lại các nội dung yêu cầu bổ sung.")
-    return _act(
-        request, dossier, form=formset, name="info_formset", invalid=invalid, perform=perform
+@action(
+    Role.REVIEWER,
+    form=ProposeForm,
+    name="propose_form",
+    invalid=gettext_lazy("Vui lòng chọn đề xuất cấp hoặc từ chối."),
+)
+def propose(request, dossier, data):
+    approve = data["decision"] == "approve"
+    dossier_propose(
+        dossier=dossier,
+        actor=request.user,
+        approve=approve,
+        reason="" if approve else data["reason"],
+        note=data["note"],
+        ip=client_ip(request),
     )
-
-
-@login_required
-@require_POST
-def propose(request, pk):
-    dossier = get_dossier_for_staff(request.user, pk, Role.REVIEWER)
-
-    def perform(data):
-        approve = data["decision"] == "approve"
-        dossier_propose(
-            dossier=dossier,
-            actor=request.user,
-            approve=approve,
-            reason="" if approve else data["reason"],
-            note=data["note"],
-            ip=client_ip(request),
-        )
-        if approve:
-            return _("Đã đề xuất cấp tài khoản; hồ sơ chuyển lãnh đạo duyệt.")
-        return _("Đã đề xuất từ chối; hồ sơ chuyển lãnh đạo duyệt.")
-
-    invalid = _("Vui lòng chọn đề xuất cấp hoặc từ chối.")
-    return _act(
-        request,
-        dossier,
-        form=ProposeForm(request.POST),
-        name="propose_form",
-        invalid=invalid,
-        perform=perform,
-    )
+    if approve:
+        return _("Đã đề xuất cấp tài khoản; hồ sơ chuyển lãnh đạo duyệt.")
+    return _("Đã đề xuất từ chối; hồ sơ chuyển lãnh đạo duyệt.")
 
 
 DECISION_MESSAGES = {
@@ -255,85 +236,57 @@ DECISION_MESSAGES = {
 }
 
 
-@login_required
-@require_POST
-def decide(request, pk):
-    dossier = get_dossier_for_staff(request.user, pk, Role.APPROVER)
-
-    def perform(data):
-        dossier_decide(
-            dossier=dossier,
-            actor=request.user,
-            decision=data["decision"],
-            note=data["note"],
-            ip=client_ip(request),
-        )
-        return DECISION_MESSAGES[data["decision"]]
-
-    invalid = _("Quyết định không hợp lệ.")
-    return _act(
-        request,
-        dossier,
-        form=DecideForm(request.POST),
-        name="decide_form",
-        invalid=invalid,
-        perform=perform,
+@action(
+    Role.APPROVER,
+    form=DecideForm,
+    name="decide_form",
+    invalid=gettext_lazy("Quyết định không hợp lệ."),
+)
+def decide(request, dossier, data):
+    dossier_decide(
+        dossier=dossier,
+        actor=request.user,
+        decision=data["decision"],
+        note=data["note"],
+        ip=client_ip(request),
     )
+    return DECISION_MESSAGES[data["decision"]]
 
 
-@login_required
-@require_POST
-def comment(request, pk):
-    dossier = get_dossier_for_staff(request.user, pk, *REVIEW_ROLES)
-
-    def perform(data):
-        comment_add(
-            dossier=dossier,
-            actor=request.user,
-            body=data["body"],
-            internal=data["internal"],
-            ip=client_ip(request),
-        )
-        if data["internal"]:
-            return _("Đã lưu ghi chú nội bộ.")
-        return _("Đã gửi trao đổi tới cơ sở.")
-
-    invalid = _("Hãy nhập nội dung trao đổi.")
-    return _act(
-        request,
-        dossier,
-        form=CommentForm(request.POST),
-        name="comment_form",
-        invalid=invalid,
-        perform=perform,
+@action(
+    *REVIEW_ROLES,
+    form=CommentForm,
+    name="comment_form",
+    invalid=gettext_lazy("Hãy nhập nội dung trao đổi."),
+)
+def comment(request, dossier, data):
+    comment_add(
+        dossier=dossier,
+        actor=request.user,
+        body=data["body"],
+        internal=data["internal"],
+        ip=client_ip(request),
     )
+    if data["internal"]:
+        return _("Đã lưu ghi chú nội bộ.")
+    return _("Đã gửi trao đổi tới cơ sở.")
 
 
-@login_required
-@require_POST
-def send_apology(request, pk):
-    dossier = get_dossier_for_staff(request.user, pk, Role.REVIEWER)
+@action(
+    Role.REVIEWER,
+    form=ApologyForm,
+    name="apology_form",
+    invalid=gettext_lazy("Vui lòng kiểm tra ngày hẹn mới và lý do."),
+)
+def send_apology(request, dossier, data):
     apology = waiting_apology(dossier)
     if apology is None:
-        messages.info(request, _("Hồ sơ không có phiếu xin lỗi nào chờ gửi."))
-        return redirect("review:dossier", pk=dossier.pk)
-
-    def perform(data):
-        apology_send(
-            apology=apology,
-            actor=request.user,
-            new_due_date=data["new_due_date"],
-            reason=data["reason"],
-            ip=client_ip(request),
-        )
-        return _("Đã gửi phiếu xin lỗi và hẹn lại ngày trả kết quả tới cơ sở.")
-
-    invalid = _("Vui lòng kiểm tra ngày hẹn mới và lý do.")
-    return _act(
-        request,
-        dossier,
-        form=ApologyForm(request.POST),
-        name="apology_form",
-        invalid=invalid,
-        perform=perform,
+        raise WorkflowError(_("Hồ sơ không có phiếu xin lỗi nào chờ gửi."))
+    apology_send(
+        apology=apology,
+        actor=request.user,
+        new_due_date=data["new_due_date"],
+        reason=data["reason"],
+        ip=client_ip(request),
     )
+    return _("Đã gửi phiếu xin lỗi và hẹn lại ngày trả kết quả tới cơ sở.")

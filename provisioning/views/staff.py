@@ -1,15 +1,20 @@
 """What the Sở's and Viettel's screens share: queue paging and htmx, and failed actions."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
 
 from ..errors import NotAllowed, WorkflowError
+from ..permissions import get_dossier_for_staff
 from ..selectors import CLOCK_RUNNING, due_soon_limit
 
 # Soonest due first; dossiers never submitted (no due date) last on every database.
@@ -67,25 +72,43 @@ def action_failed(request, error, show_page):
     return show_page()
 
 
-def form_action(request, dossier, *, show, url_name, form, name, invalid, perform, shown=None):
-    """The shape of every staff action on a dossier.
+def dossier_actions(show, url_name):
+    """The decorator for the POST actions of one staff dossier page.
 
-    A valid `form` goes to `perform(cleaned_data)`, which calls the service and returns the
-    success message; the user then goes back to the dossier's page (`url_name`). An invalid
-    form (message `invalid`) or a refused action shows the page again through
-    `show(request, dossier, **{name: shown or form})`, with what was typed.
+    An action is written as `perform(request, dossier, data)`: it calls the service with the
+    form's cleaned data and returns the success message. `@action(*roles, form=..., name=...,
+    invalid=...)` adds the rest, the same for every action: the dossier fetched for the user
+    (404 outside their province, 403 for a wrong role), the form bound to the POST, then
+    back to the page (`url_name`) with the message, or, when the form is invalid (message
+    `invalid`) or the service refuses, the page again through `show(request, dossier,
+    **{name: form})` with what was typed. `shown(data)` may give the form to show instead.
     """
-    shown = shown or form
 
-    def page():
-        return show(request, dossier, **{name: shown})
+    def action(*roles, form, name, invalid, shown=None):
+        def decorate(perform):
+            @login_required
+            @require_POST
+            @wraps(perform)
+            def view(request, pk):
+                dossier = get_dossier_for_staff(request.user, pk, *roles)
+                bound = form(request.POST)
 
-    if not form.is_valid():
-        messages.error(request, invalid)
-        return page()
-    try:
-        message = perform(form.cleaned_data)
-    except WorkflowError as error:
-        return action_failed(request, error, page)
-    messages.success(request, message)
-    return redirect(url_name, pk=dossier.pk)
+                def page():
+                    again = shown(request.POST) if shown else bound
+                    return show(request, dossier, **{name: again})
+
+                if not bound.is_valid():
+                    messages.error(request, invalid)
+                    return page()
+                try:
+                    message = perform(request, dossier, bound.cleaned_data)
+                except WorkflowError as error:
+                    return action_failed(request, error, page)
+                messages.success(request, message)
+                return redirect(url_name, pk=dossier.pk)
+
+            return view
+
+        return decorate
+
+    return action
