@@ -1,4 +1,4 @@
-"""What the Sở's and Viettel's screens share: queue paging and htmx, and failed actions."""
+"""What the Sở's and Viettel's screens share: queue paging and htmx, and their actions."""
 
 from functools import wraps
 
@@ -63,15 +63,6 @@ def render_queue(request, template, context):
     return response
 
 
-def action_failed(request, error, show_page):
-    """A refused action: 403 when the role is wrong, else the page again with the message
-    and everything the user typed (`show_page` renders it)."""
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message) from error
-    messages.error(request, error.message)
-    return show_page()
-
-
 def dossier_actions(show, url_name):
     """The decorator for the POST actions of one staff dossier page.
 
@@ -102,8 +93,11 @@ def dossier_actions(show, url_name):
                     return page()
                 try:
                     message = perform(request, dossier, bound.cleaned_data)
+                except NotAllowed as error:
+                    raise PermissionDenied(error.message) from error
                 except WorkflowError as error:
-                    return action_failed(request, error, page)
+                    messages.error(request, error.message)
+                    return page()
                 messages.success(request, message)
                 return redirect(url_name, pk=dossier.pk)
 
