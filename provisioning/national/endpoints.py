@@ -158,6 +158,26 @@ class Line:
     quantity: int
     price: int
 
+    @classmethod
+    def of(cls, drug, *, batch, manufactured, expiry, quantity, price=None):
+        """A line of `drug` (a catalogue entry), at the drug's own price unless given."""
+        return cls(
+            drug.id,
+            drug.code,
+            drug.name,
+            drug.registration_number,
+            drug.unit,
+            drug.unit_id,
+            drug.strength,
+            drug.route,
+            drug.manufacturer,
+            batch,
+            manufactured,
+            expiry,
+            quantity,
+            drug.price if price is None else price,
+        )
+
 
 def _legacy_date(day):
     return day.strftime(LEGACY_DATE_FORMAT)

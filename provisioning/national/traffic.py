@@ -142,21 +142,13 @@ def _lines(rng, day, what, sales_size=3):
         quantity = rng.randint(50, 500) if what != SALE else rng.randint(1, 20)
         price = drug.price if what == SALE else round(drug.price * 0.8)
         lines.append(
-            ep.Line(
-                drug.id,
-                drug.code,
-                drug.name,
-                drug.registration_number,
-                drug.unit,
-                drug.unit_id,
-                drug.strength,
-                drug.route,
-                drug.manufacturer,
-                f"{made:%y%m}{rng.randrange(1000):03d}",
-                made,
-                made + timedelta(days=365 * rng.randint(2, 3)),
-                quantity,
-                price,
+            ep.Line.of(
+                drug,
+                batch=f"{made:%y%m}{rng.randrange(1000):03d}",
+                manufactured=made,
+                expiry=made + timedelta(days=365 * rng.randint(2, 3)),
+                quantity=quantity,
+                price=price,
             )
         )
     return tuple(lines)

@@ -137,22 +137,12 @@ def dead_url():
 
 
 def a_line(drug_id=1, quantity=10):
-    drug = DRUGS_BY_ID[drug_id]
-    return ep.Line(
-        drug.id,
-        drug.code,
-        drug.name,
-        drug.registration_number,
-        drug.unit,
-        drug.unit_id,
-        drug.strength,
-        drug.route,
-        drug.manufacturer,
-        "250101",
-        date(2025, 1, 1),
-        date(2027, 12, 31),
-        quantity,
-        drug.price,
+    return ep.Line.of(
+        DRUGS_BY_ID[drug_id],
+        batch="250101",
+        manufactured=date(2025, 1, 1),
+        expiry=date(2027, 12, 31),
+        quantity=quantity,
     )
 
 
