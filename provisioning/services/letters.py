@@ -88,13 +88,10 @@ def letters_for_event(event):
     if event.action == "dossier.apology_sent":
         return [apology_letter_issue(apology_id=event.data["apology"])]
     kinds = LETTERS_BY_ACTION.get(event.action, ())
-    submitted = Dossier.objects.filter(pk=event.dossier_id, submitted_at__isnull=False).exists()
-    # A draft withdrawn before it was ever submitted has no history worth archiving.
-    return [
-        letter_issue(dossier_id=event.dossier_id, kind=kind)
-        for kind in kinds
-        if kind != Letter.Kind.ARCHIVE or submitted
-    ]
+    if Letter.Kind.ARCHIVE in kinds and not event.dossier.submitted_at:
+        # A draft withdrawn before it was ever submitted has no history worth archiving.
+        kinds = tuple(kind for kind in kinds if kind != Letter.Kind.ARCHIVE)
+    return [letter_issue(dossier_id=event.dossier_id, kind=kind) for kind in kinds]
 
 
 def _locked(dossier_id):
