@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from provisioning.crypto import decrypt, password_is_strong
 from provisioning.models import (
@@ -214,7 +215,7 @@ def test_the_account_form_suggests_a_strong_password_to_set_on_the_national_syst
     response = as_user(viettel).get(url("issuance:dossier", approved))
     suggested = response.context["account_form"]["password"].value()
     assert password_is_strong(suggested)
-    assert f'value="{suggested}"' in response.text
+    assert f'value="{escape(suggested)}"' in response.text
 
 
 def test_viettel_records_an_account_with_the_suggested_password(
