@@ -107,22 +107,20 @@ class NationalClient(ABC):
         pass
 
     def _session_stale(self):
+        """Whether the token is (about to be) past the lifetime the system announced."""
         return False
 
-    def _renew(self):
-        self.login()
-
     def _call(self, method, path, **kwargs):
-        """Send with the session's token; on a 401 log in again once and resend."""
-        if self._session is None:
+        """Send with the session's token. A missing or stale token means a login first; a
+        refused one (a 401) means one new login and one resend. Nothing else renews a
+        token: the clients we know never call a refresh endpoint."""
+        if self._session is None or self._session_stale():
             self.login()
-        elif self._session_stale():
-            self._renew()
         response = self._transport.request(method, path, headers=self._auth_headers(), **kwargs)
         if response.status_code != 401:
             return response
         logger.info("%s token refused on %s %s, logging in again", self.system, method, path)
-        self._renew()
+        self.login()
         response = self._transport.request(method, path, headers=self._auth_headers(), **kwargs)
         if response.status_code == 401:
             self._session = None

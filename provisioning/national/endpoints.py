@@ -52,9 +52,12 @@ LOCKED_WORDS = ("khóa", "khoá", "locked")
 class LegacyKind:
     name: str
     id_field: str
-    national_id_field: str
+    national_id_field: str  # answered at the top level, next to code and mess [seen]
     date_field: str
     lines_field: str
+    # Where the record names its facility: a path into the body.
+    facility_field: tuple = (LEGACY_FACILITY,)
+    date_formats: tuple = (LEGACY_DATE_FORMAT,)
 
     @property
     def path(self):
@@ -63,6 +66,22 @@ class LegacyKind:
     def record_path(self, facility_code, record_id):
         return f"{self.path}/{facility_code}/{record_id}"
 
+    def facility_of(self, body):
+        value = body
+        for name in self.facility_field:
+            value = value.get(name) if isinstance(value, dict) else None
+        return str(value or "").strip()
+
+    def day_of(self, body):
+        """The record's date, or None when it is missing or in none of the kind's formats."""
+        text = str(body.get(self.date_field) or "")
+        for fmt in self.date_formats:
+            try:
+                return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date)
+            except ValueError:
+                continue
+        return None
+
 
 LEGACY_KINDS = {
     kind.name: kind
@@ -70,22 +89,56 @@ LEGACY_KINDS = {
         LegacyKind("hoa_don", "ma_hoa_don", "ma_hoa_don_quoc_gia", "ngay_ban", "hoa_don_chi_tiet"),
         LegacyKind("phieu_nhap", "ma_phieu", "ma_phieu_nhap_quoc_gia", "ngay_nhap", "chi_tiet"),
         LegacyKind("phieu_xuat", "ma_phieu", "ma_phieu_xuat_quoc_gia", "ngay_xuat", "chi_tiet"),
-        # [guess] no client we saw names the prescription's own id, date or lines fields.
-        LegacyKind("don_thuoc", "ma_don_thuoc", "ma_don_thuoc_quoc_gia", "ngay_ke_don", "chi_tiet"),
+        # Clinics' prescriptions have a shape of their own [one]: the facility inside
+        # thong_tin_don_vi, the date as yyyyMMddHHmm (a plain yyyyMMdd is accepted too).
+        LegacyKind(
+            "don_thuoc",
+            "ma_don_thuoc_co_so_kcb",
+            "ma_don_thuoc_quoc_gia",
+            "ngay_ke_don",
+            "thong_tin_don_thuoc",
+            facility_field=("thong_tin_don_vi", "ma_co_so_kcb"),
+            date_formats=("%Y%m%d%H%M", LEGACY_DATE_FORMAT),
+        ),
     )
 }
+PRESCRIPTION_DATE_FORMAT = "%Y%m%d%H%M"
+# Sex in a prescription's thong_tin_benh_nhan [one]: 1 male, 2 female, 3 other.
+MALE, FEMALE, OTHER_SEX = 1, 2, 3
+
+# The facility's own drug list [seen: paths; guess: methods and fields]. Every call is a
+# POST with a JSON body naming ma_co_so; xem_thuoc answers the list (or one drug, given
+# ma_thuoc) under data.
+LEGACY_FACILITY_DRUGS_PATH = "/api/lien_thong/thuoc_co_so"
+DRUG_ADD, DRUG_UPDATE, DRUG_READ, DRUG_DELETE = (
+    "them_thuoc",
+    "cap_nhat_thuoc",
+    "xem_thuoc",
+    "xoa_thuoc",
+)
+FACILITY_DRUG_ACTIONS = (DRUG_ADD, DRUG_UPDATE, DRUG_READ, DRUG_DELETE)
+FACILITY_DRUG_KIND = "thuoc_co_so"  # its name in the simulator's push log
+FACILITY_DRUG_ID = "ma_thuoc"
+FACILITY_DRUG_REQUIRED = (LEGACY_FACILITY, FACILITY_DRUG_ID, "ten_thuoc")
+
+
+def legacy_facility_drug_path(action):
+    return f"{LEGACY_FACILITY_DRUGS_PATH}/{action}"
+
+
 RECEIPT_FROM_SUPPLIER, RECEIPT_CUSTOMER_RETURN, RECEIPT_OPENING_STOCK = 1, 2, 3
 ISSUE_RETURN_TO_SUPPLIER, ISSUE_DESTRUCTION, ISSUE_INTERNAL_TRANSFER = 2, 3, 4
 
 # --- v2 (spec v1.1, 232/QĐ-TTYQG) -----------------------------------------------------
 
 V2_LOGIN_PATH = "/auth/login"
-V2_REFRESH_PATH = "/auth/refresh"  # [guess] the refresh call is not in any client we saw
 V2_USERNAME = "username"
 V2_PASSWORD = "password"  # sent Base64-encoded, as spec v1.1 asks
 V2_ACCESS_TOKEN = "access_token"
 V2_TOKEN_TYPE = "token_type"
-V2_EXPIRES_IN = "expires_in"
+V2_EXPIRES_IN = "expires_in"  # an integer number of seconds
+# Handed out at login [seen], but no client calls a refresh endpoint: they log in again on
+# a 401 or shortly before expiry, so neither the client nor the simulator has one.
 V2_REFRESH_TOKEN = "refresh_token"
 V2_ERROR = "error"
 V2_MESSAGE_FIELDS = ("message", "detail", V2_ERROR)
@@ -110,6 +163,9 @@ V2_REFERENCE = "reference_number"
 V2_ITEMS = "items"
 V2_TRANSACTION_ID = "transaction_id"
 V2_STATUS = "status"
+# One client also reads these names [one]; the client accepts either, first name first.
+V2_TRANSACTION_ID_FIELDS = (V2_TRANSACTION_ID, "id")
+V2_STATUS_FIELDS = (V2_STATUS, "status_code")
 V2_MESSAGES = "messages"
 V2_SUBMITTED_AT = "submitted_at"
 ACCEPTED, PROCESSING, COMPLETED, REJECTED, ERROR = (
@@ -255,15 +311,57 @@ def legacy_issue(
     }
 
 
-def legacy_prescription(*, facility_code, prescription_id, day, lines, doctor="", patient=""):
-    """[guess] the prescription's fields beyond ma_co_so are not in any client we read."""
+def legacy_prescription(
+    *,
+    facility_code,
+    prescription_id,
+    when: datetime,
+    lines,
+    facility_name="",
+    doctor="",
+    patient=None,
+    diagnosis=("", ""),
+):
+    """A clinic's prescription. ``patient`` holds ma_benh_nhan, ho_ten, tuoi, gioi_tinh
+    (MALE, FEMALE, OTHER_SEX) and dia_chi; ``diagnosis`` is (ICD-10 code, name)."""
     return {
-        "ma_don_thuoc": prescription_id,
-        "ma_co_so": facility_code,
-        "ngay_ke_don": _legacy_date(day),
-        "ho_ten_bac_si": doctor,
-        "ho_ten_benh_nhan": patient,
-        "chi_tiet": [_legacy_stock_line(line) for line in lines],
+        "ma_don_thuoc_co_so_kcb": prescription_id,
+        "thong_tin_don_vi": {"ma_co_so_kcb": facility_code, "ten_co_so_kcb": facility_name},
+        "thong_tin_benh_nhan": dict(patient or {}),
+        "thong_tin_benh": {"ma_benh": diagnosis[0], "ten_benh": diagnosis[1]},
+        "thong_tin_don_thuoc": [
+            {
+                "ma_thuoc": line.drug_code,
+                "ten_thuoc": line.name,
+                "don_vi_tinh": line.unit,
+                "ham_luong": line.strength,
+                "duong_dung": line.route,
+                "lieu_dung": "",
+                "so_dang_ky": line.registration_no,
+                "so_luong": line.quantity,
+            }
+            for line in lines
+        ],
+        "ngay_ke_don": when.strftime(PRESCRIPTION_DATE_FORMAT),
+        "nguoi_ke_don": doctor,
+    }
+
+
+def legacy_facility_drug(*, facility_code, drug, price=None):
+    """An entry of the facility's drug list, from a catalogue drug [guess: the fields]."""
+    return {
+        LEGACY_FACILITY: facility_code,
+        FACILITY_DRUG_ID: drug.code,
+        "ten_thuoc": drug.name,
+        "so_dang_ky": drug.registration_number,
+        "hoat_chat": drug.active_ingredient,
+        "ham_luong": drug.strength,
+        "dang_bao_che": drug.dosage_form,
+        "don_vi_tinh": drug.unit,
+        "duong_dung": drug.route,
+        "hang_san_xuat": drug.manufacturer,
+        "nuoc_san_xuat": drug.country,
+        "gia_ban": drug.price if price is None else price,
     }
 
 

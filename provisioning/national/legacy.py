@@ -17,6 +17,14 @@ def _message(body):
     return ""
 
 
+def _national_id(body, field):
+    """Every client found reads the national id at the top level, next to code and mess; a
+    tolerant client also looks under data."""
+    data = body.get(ep.LEGACY_DATA)
+    nested = data.get(field) if isinstance(data, dict) else None
+    return str(body.get(field) or nested or "")
+
+
 def _looks_locked(status, code, message):
     lowered = message.lower()
     return (
@@ -51,21 +59,24 @@ class LegacyClient(NationalClient):
         return {"Authorization": f"bearer {self._session}"}
 
     def _checked(self, response):
-        """The body's data, or the refusal, whichever of the two error styles carries it."""
+        """The whole answer, or the refusal, whichever of the two error styles carries it."""
         body = read_json(response)
         code = _code(body)
         if response.is_success and code == ep.LEGACY_OK:
-            return body.get(ep.LEGACY_DATA) or {}
+            return body
         message = _message(body) or f"HTTP {response.status_code}"
         if _looks_locked(response.status_code, code, message):
             raise AccountLocked(message, status=response.status_code)
         raise Rejected(message, status=response.status_code)
 
+    def _data(self, response):
+        data = self._checked(response).get(ep.LEGACY_DATA)
+        return data if isinstance(data, dict) else {}
+
     def _write(self, method, kind, document):
         spec = ep.LEGACY_KINDS[kind]
-        data = self._checked(self._call(method, spec.path, json=document))
-        national_id = data.get(spec.national_id_field, "")
-        return PushResult(kind, str(national_id), ep.COMPLETED)
+        body = self._checked(self._call(method, spec.path, json=document))
+        return PushResult(kind, _national_id(body, spec.national_id_field), ep.COMPLETED)
 
     def push(self, kind, document) -> PushResult:
         return self._write("POST", kind, document)
@@ -79,4 +90,28 @@ class LegacyClient(NationalClient):
 
     def read_back(self, kind, facility_code, record_id) -> dict:
         path = ep.LEGACY_KINDS[kind].record_path(facility_code, record_id)
-        return self._checked(self._call("GET", path))
+        return self._data(self._call("GET", path))
+
+    # The facility's own drug list.
+
+    def _drug_call(self, action, body):
+        return self._call("POST", ep.legacy_facility_drug_path(action), json=body)
+
+    def drug_add(self, drug):
+        self._checked(self._drug_call(ep.DRUG_ADD, drug))
+
+    def drug_update(self, drug):
+        self._checked(self._drug_call(ep.DRUG_UPDATE, drug))
+
+    def drugs(self, facility_code, drug_code="") -> list:
+        """The facility's list, or the one drug asked for (an empty list when it is not
+        there)."""
+        body = {ep.LEGACY_FACILITY: facility_code}
+        if drug_code:
+            body[ep.FACILITY_DRUG_ID] = drug_code
+        found = self._checked(self._drug_call(ep.DRUG_READ, body)).get(ep.LEGACY_DATA) or []
+        return found if isinstance(found, list) else [found]
+
+    def drug_delete(self, facility_code, drug_code):
+        body = {ep.LEGACY_FACILITY: facility_code, ep.FACILITY_DRUG_ID: drug_code}
+        self._checked(self._drug_call(ep.DRUG_DELETE, body))

@@ -30,6 +30,7 @@ DAILY, IRREGULAR, GOES_SILENT = "daily", "irregular", "goes_silent"
 IRREGULAR_SHARE, SILENT_SHARE = 0.25, 0.15
 IRREGULAR_DAY_CHANCE = 0.35  # an irregular pharmacy sends on about one day in three
 RECEIPT_EVERY_DAYS = 7
+OPENS_AT = 7  # o'clock
 OPENING, RECEIPT, SALE = "opening", "receipt", "sale"
 SUPPLIERS = (
     "Công ty CP Dược Hậu Giang",
@@ -218,9 +219,14 @@ def document_for(dialect, push, rng):
             kind=kind,
             supplier="" if push.what == OPENING else rng.choice(SUPPLIERS),
         )
-    when = datetime(
-        day.year, day.month, day.day, rng.randint(7, 21), rng.randint(0, 59), tzinfo=VN_TZ
+    # The opening balance is dated when the pharmacy opens, everything else after it: the
+    # system refuses a stock-out dated before the facility's opening balance.
+    hour, minute = (
+        (OPENS_AT, 0)
+        if push.what == OPENING
+        else (rng.randint(OPENS_AT + 1, 21), rng.randint(0, 59))
     )
+    when = datetime(day.year, day.month, day.day, hour, minute, tzinfo=VN_TZ)
     if push.what == SALE:
         kind, reason = ep.STOCK_OUT, ep.SALE_RETAIL
     else:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from . import endpoints as ep
 from .base import NationalClient, PushResult, read_json
-from .errors import AccountLocked, NationalError, Rejected, Unreachable, WrongCredentials
+from .errors import AccountLocked, Rejected, Unreachable, WrongCredentials
 
 # Renew a little before the announced expiry so a token does not die in flight.
 EXPIRY_MARGIN_SECONDS = 5.0
@@ -16,8 +16,7 @@ EXPIRY_MARGIN_SECONDS = 5.0
 @dataclass
 class _Tokens:
     access: str
-    refresh: str
-    expires_at: float  # time.monotonic()
+    expires_at: float  # on the client's clock
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,14 @@ def _message(body, status):
     return f"HTTP {status}"
 
 
+def _first(body, names, default=None):
+    """The value under the first of ``names`` the answer carries."""
+    for name in names:
+        if body.get(name) not in (None, ""):
+            return body[name]
+    return default
+
+
 def _is_locked(response, body):
     return body.get(ep.V2_ERROR) == ep.V2_ERROR_LOCKED or response.status_code == 423
 
@@ -46,22 +53,29 @@ def _is_locked(response, body):
 class V2Client(NationalClient):
     system = ep.V2
 
-    def __init__(self, base_url, *, poll_interval=1.0, poll_timeout=60.0, **kwargs):
+    def __init__(
+        self, base_url, *, poll_interval=1.0, poll_timeout=60.0, clock=time.monotonic, **kwargs
+    ):
         super().__init__(base_url, **kwargs)
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
+        self._clock = clock  # seconds; tests pass one they can move forward
 
     def _tokens_from(self, response):
         body = read_json(response)
         if response.is_success:
             if not body.get(ep.V2_ACCESS_TOKEN):
                 raise Unreachable("login answered without an access token")
-            lifetime = float(body.get(ep.V2_EXPIRES_IN) or 0)
-            return _Tokens(
-                body[ep.V2_ACCESS_TOKEN],
-                body.get(ep.V2_REFRESH_TOKEN) or "",
-                time.monotonic() + max(lifetime - EXPIRY_MARGIN_SECONDS, lifetime / 2),
+            try:
+                lifetime = float(body.get(ep.V2_EXPIRES_IN) or 0)
+            except (TypeError, ValueError):
+                lifetime = 0.0  # no usable lifetime: keep the token until it is refused
+            expires_at = (
+                self._clock() + max(lifetime - EXPIRY_MARGIN_SECONDS, lifetime / 2)
+                if lifetime > 0
+                else float("inf")
             )
+            return _Tokens(body[ep.V2_ACCESS_TOKEN], expires_at)
         message = _message(body, response.status_code)
         if response.status_code == 403 or _is_locked(response, body):
             raise AccountLocked(message, status=response.status_code)
@@ -75,20 +89,7 @@ class V2Client(NationalClient):
         return self._tokens_from(response)
 
     def _session_stale(self):
-        return time.monotonic() >= self._session.expires_at
-
-    def _renew(self):
-        """Use the refresh token while it works; fall back to a full login."""
-        if self._session is not None and self._session.refresh:
-            response = self._transport.request(
-                "POST", ep.V2_REFRESH_PATH, data={ep.V2_REFRESH_TOKEN: self._session.refresh}
-            )
-            try:
-                self._session = self._tokens_from(response)
-                return
-            except NationalError:
-                pass
-        self.login()
+        return self._clock() >= self._session.expires_at
 
     def _auth_headers(self):
         return {"Authorization": f"Bearer {self._session.access}"}
@@ -104,13 +105,16 @@ class V2Client(NationalClient):
 
     def submit(self, kind, transaction) -> str:
         body = self._checked(self._call("POST", ep.v2_transaction_path(kind), json=transaction))
-        return str(body[ep.V2_TRANSACTION_ID])
+        transaction_id = _first(body, ep.V2_TRANSACTION_ID_FIELDS)
+        if transaction_id is None:
+            raise Unreachable("the transaction was taken without an id")
+        return str(transaction_id)
 
     def status(self, kind, transaction_id) -> TransactionStatus:
         body = self._checked(self._call("GET", ep.v2_status_path(kind, transaction_id)))
         return TransactionStatus(
-            str(body.get(ep.V2_TRANSACTION_ID, transaction_id)),
-            str(body.get(ep.V2_STATUS, "")).strip().lower(),
+            str(_first(body, ep.V2_TRANSACTION_ID_FIELDS, transaction_id)),
+            str(_first(body, ep.V2_STATUS_FIELDS, "")).strip().lower(),
             tuple(str(m) for m in body.get(ep.V2_MESSAGES) or ()),
             str(body.get(ep.V2_SUBMITTED_AT, "")),
         )

@@ -146,6 +146,15 @@ def a_line(drug_id=1, quantity=10):
     )
 
 
+A_PATIENT = {
+    "ma_benh_nhan": "BN000123",
+    "ho_ten": "Trần Thị Mai",
+    "tuoi": 34,
+    "gioi_tinh": ep.FEMALE,
+    "dia_chi": "Phường Tân Dân, tỉnh Phú Thọ",
+}
+
+
 def legacy_document(kind, record_id="X0001", facility=FACILITY, day=date(2026, 3, 2), **extra):
     builders = {
         "hoa_don": lambda: ep.legacy_invoice(
@@ -158,7 +167,14 @@ def legacy_document(kind, record_id="X0001", facility=FACILITY, day=date(2026, 3
             facility_code=facility, issue_id=record_id, day=day, lines=[a_line()]
         ),
         "don_thuoc": lambda: ep.legacy_prescription(
-            facility_code=facility, prescription_id=record_id, day=day, lines=[a_line()]
+            facility_code=facility,
+            facility_name="Phòng khám Đa khoa Hùng Vương",
+            prescription_id=record_id,
+            when=datetime(day.year, day.month, day.day, 9, 30),  # noqa: DTZ001 (a local time)
+            lines=[a_line()],
+            doctor="BS. Nguyễn Văn An",
+            patient=A_PATIENT,
+            diagnosis=("J06.9", "Nhiễm trùng hô hấp trên cấp"),
         ),
     }
     return {**builders[kind](), **extra}

@@ -63,10 +63,11 @@ def test_v2_simulator_refuses_a_password_sent_without_base64(v2_sim):
     assert answer.status_code == 401
 
 
-def test_v2_simulator_accepts_a_base64_password(v2_sim):
+def test_v2_simulator_accepts_a_base64_password_and_announces_whole_seconds(v2_sim):
     encoded = base64.b64encode(PASSWORD.encode()).decode()
     answer = httpx.post(
         v2_sim.base_url + "/auth/login", data={"username": USERNAMES["v2"], "password": encoded}
     ).json()
     assert answer["token_type"] == "Bearer"
-    assert answer["expires_in"] > 0 and answer["refresh_token"]
+    assert answer["expires_in"] == 86400 and type(answer["expires_in"]) is int
+    assert answer["refresh_token"]

@@ -1,6 +1,6 @@
 import dataclasses
-import time
 
+import httpx
 import pytest
 
 from provisioning.national.errors import Rejected
@@ -91,33 +91,108 @@ def test_the_same_transaction_sent_again_keeps_its_id(v2_sim):
     assert again == first
 
 
-def test_when_every_token_expired_a_failed_refresh_falls_back_to_a_new_login(v2_sim):
+def test_when_every_token_expired_the_client_logs_in_again_without_a_refresh_call(v2_sim):
     with v2_sim.client() as client:
         client.push("stock-in", v2_document("opening-balance", "R1"))
         v2_sim.expire_tokens()
         client.push("stock-in", v2_document("opening-balance", "R2"))
-    assert len(v2_sim.requests("/auth/refresh")) == 1
     assert len(v2_sim.requests("/auth/login")) == 2
+    assert v2_sim.requests("/auth/refresh") == []
+    assert len(v2_sim.pushes(kind="stock-in")) == 2
 
 
-def test_access_token_refused_by_the_system_is_renewed_with_the_refresh_token(v2_sim):
+def test_a_token_refused_with_a_401_leads_to_one_new_login_and_the_call_goes_through(v2_sim):
     with v2_sim.client() as client:
         client.push("stock-in", v2_document("opening-balance", "R1"))
         v2_sim.set_fault("expired-token", count=1, path_prefix="/v2/transactions")
-        client.push("stock-in", v2_document("opening-balance", "R2"))
-    assert len(v2_sim.requests("/auth/refresh")) == 1
+        result = client.push("stock-in", v2_document("opening-balance", "R2"))
+    assert result.status == "completed"
+    assert len(v2_sim.requests("/auth/login")) == 2
+    assert v2_sim.requests("/auth/refresh") == []
+
+
+class Clock:
+    """A clock a test moves by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_token_past_its_announced_lifetime_is_replaced_by_a_login_before_the_call(v2_sim):
+    clock = Clock()
+    with v2_sim.client(clock=clock) as client:
+        client.drugs()
+        clock.now += 86400
+        client.drugs()
+    assert len(v2_sim.requests("/auth/login")) == 2
+    assert [r["status"] for r in v2_sim.requests("/master/drugs")] == [200, 200]
+
+
+def test_token_within_its_announced_lifetime_is_reused(v2_sim):
+    clock = Clock()
+    with v2_sim.client(clock=clock) as client:
+        client.drugs()
+        clock.now += 86400 - 60
+        client.drugs()
     assert len(v2_sim.requests("/auth/login")) == 1
 
 
-def test_token_past_its_lifetime_is_renewed_before_the_call(make_simulator):
-    simulator = make_simulator("v2", token_lifetime=0.4)
-    simulator.add_account(USERNAMES["v2"])
-    with simulator.client() as client:
-        client.drugs()
-        time.sleep(0.45)
-        client.drugs()
-    assert len(simulator.requests("/auth/refresh")) == 1
-    assert not [r for r in simulator.requests("/master/drugs") if r["status"] == 401]
+# Answers with the names one client reads
+
+
+def test_client_reads_the_id_from_id_and_the_status_from_status_code(v2_sim):
+    with v2_sim.client(headers={"X-Simulate-Field-Names": "alternate"}) as client:
+        transaction_id = client.submit("stock-in", v2_document("opening-balance"))
+        seen = [client.status("stock-in", transaction_id).status for _ in range(3)]
+    assert seen == ["accepted", "processing", "completed"]
+    [push] = v2_sim.pushes()
+    assert push["national_id"] == transaction_id
+
+
+def test_simulator_answers_the_alternate_names_only_when_asked(v2_sim):
+    with v2_sim.client() as client:
+        client.login()
+        token = client._session.access
+    headers = {"Authorization": f"Bearer {token}", "X-Simulate-Field-Names": "alternate"}
+    taken = httpx.post(
+        v2_sim.base_url + "/transactions/stock-in",
+        json=v2_document("opening-balance"),
+        headers=headers,
+    ).json()
+    status = httpx.get(
+        v2_sim.base_url + f"/transactions/stock-in/{taken['id']}/status", headers=headers
+    ).json()
+    assert set(taken) == {"id"}
+    assert status["status_code"] == "accepted" and "status" not in status
+
+
+# The opening balance
+
+
+def test_stock_out_dated_before_the_opening_balance_is_rejected(v2_sim):
+    opening = {**v2_document("opening-balance", "R1"), "transaction_date": "2026-03-05T08:00:00"}
+    sale = {**v2_document("sale-retail", "R2"), "transaction_date": "2026-03-04T17:00:00+07:00"}
+    with v2_sim.client() as client:
+        client.push("stock-in", opening)
+        with pytest.raises(Rejected, match="Chưa nhập phiếu tồn đầu kỳ"):
+            client.push("stock-out", sale)
+
+
+def test_stock_out_sent_as_one_client_sends_it_is_rejected_before_an_opening_balance(v2_sim):
+    sale = v2_document("sale-retail")
+    sale["store_id"] = sale.pop("practice_license_code")
+    sale["warehouse_code"] = "KHO01"
+    sale["items"][0]["manufacturer"] = {"id": 7, "name": "Công ty CP Dược Hậu Giang"}
+    with (
+        v2_sim.client(headers={"X-Simulate-Field-Names": "alternate"}) as client,
+        pytest.raises(Rejected, match="Chưa nhập phiếu tồn đầu kỳ"),
+    ):
+        client.push("stock-out", sale)
+    [push] = v2_sim.pushes()
+    assert (push["facility_code"], push["ok"]) == (FACILITY, False)
 
 
 def test_drug_catalogue_search_finds_paracetamol_products(v2_sim):

@@ -19,7 +19,7 @@ def add_arguments(parser):
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, help="8701 for legacy, 8702 for v2 by default")
     parser.add_argument("--db", help="SQLite file shared with the other simulator commands")
-    parser.add_argument("--token-lifetime", type=float, default=86400.0, help="v2, seconds")
+    parser.add_argument("--token-lifetime", type=int, default=86400, help="v2, seconds")
     parser.add_argument("--legacy-token-lifetime", type=float, default=12 * 3600.0)
     parser.add_argument("--error-style", choices=("body", "status"), default="body")
     parser.add_argument("--fault", choices=FAULTS, help="a standing fault, e.g. 5xx")

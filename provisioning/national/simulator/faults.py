@@ -12,6 +12,9 @@ FAULT_HEADER = "X-Simulate-Fault"
 DELAY_HEADER = "X-Simulate-Delay"  # seconds, for the slow fault
 ERROR_STYLE_HEADER = "X-Simulate-Error-Style"  # legacy refusals: "body" or "status"
 STATUS_CASE_HEADER = "X-Simulate-Status-Case"  # v2 statuses: "lower" or "upper"
+# Answers in the shape some clients meet, to try the client's tolerance:
+ID_PLACE_HEADER = "X-Simulate-Id-Place"  # legacy national ids: "top" (as real) or "data"
+FIELD_NAMES_HEADER = "X-Simulate-Field-Names"  # v2: "standard", or "alternate" (id, status_code)
 
 SLOW, SERVER_ERROR, DROP = "slow", "5xx", "drop"
 EXPIRED_TOKEN, LOCKED, REJECT = "expired-token", "locked", "reject"

@@ -1,14 +1,16 @@
-"""The legacy dialect (777/QĐ-QLD): login and the lien_thong data endpoints.
+"""The legacy dialect (777/QĐ-QLD): login, the lien_thong data endpoints and the
+facility's drug list.
 
 Refusals come the two ways real clients meet: HTTP 200 with a body code other than "200"
 (the default), or an HTTP 4xx, chosen per server or per request. Token problems are
-always an HTTP 401, as the clients we read expect.
+always an HTTP 401, as the clients we read expect. A record's national id is answered at
+the top level, next to code and mess, where every client found reads it; the
+X-Simulate-Id-Place header ("data") moves it under data, to try a client's tolerance.
 """
 
 import json
 import re
 import secrets
-from datetime import datetime
 
 from .. import endpoints as ep
 from .faults import EXPIRED_TOKEN, LOCKED, REJECT
@@ -20,11 +22,25 @@ MSG_LOCKED = "Tài khoản đã bị khóa"
 MSG_BAD_TOKEN = "Token không hợp lệ"
 MSG_EXPIRED = "Token đã hết hạn"
 MSG_REJECTED = "Dữ liệu bị từ chối"
+DATE_SHAPES = {ep.LEGACY_DATE_FORMAT: "yyyyMMdd", ep.PRESCRIPTION_DATE_FORMAT: "yyyyMMddHHmm"}
+DRUG_FIELDS_REQUIRED = {
+    ep.DRUG_ADD: ep.FACILITY_DRUG_REQUIRED,
+    ep.DRUG_UPDATE: ep.FACILITY_DRUG_REQUIRED,
+    ep.DRUG_READ: (ep.LEGACY_FACILITY,),
+    ep.DRUG_DELETE: (ep.LEGACY_FACILITY, ep.FACILITY_DRUG_ID),
+}
 NATIONAL_ID_PREFIX = {"hoa_don": "HD", "phieu_nhap": "PN", "phieu_xuat": "PX", "don_thuoc": "DT"}
 
 
 def ok(data, message=OK_MESSAGE):
     return 200, {ep.LEGACY_CODE: ep.LEGACY_OK, "mess": message, "message": message, "data": data}
+
+
+def written(request, fields):
+    """A write's success: the national id (and the record's own id) at the top level."""
+    if request.id_place == "data":
+        return ok(fields)
+    return 200, {ep.LEGACY_CODE: ep.LEGACY_OK, "mess": OK_MESSAGE, "message": OK_MESSAGE, **fields}
 
 
 def refuse(request, code, message):
@@ -71,19 +87,26 @@ def authenticate(request):
 
 def _problem(spec, body):
     """What makes the record invalid, or ''."""
-    for name in (spec.id_field, ep.LEGACY_FACILITY, spec.date_field):
+    if not spec.facility_of(body):
+        return f"Thiếu trường {'.'.join(spec.facility_field)}"
+    for name in (spec.id_field, spec.date_field):
         if not str(body.get(name) or "").strip():
             return f"Thiếu trường {name}"
-    if len(str(body[spec.id_field])) > 50 or len(str(body[ep.LEGACY_FACILITY])) > 50:
+    if len(str(body[spec.id_field])) > 50 or len(spec.facility_of(body)) > 50:
         return "Mã quá 50 ký tự"
-    try:
-        datetime.strptime(str(body[spec.date_field]), ep.LEGACY_DATE_FORMAT)  # noqa: DTZ007
-    except ValueError:
-        return f"{spec.date_field} phải có dạng yyyyMMdd"
+    if spec.day_of(body) is None:
+        shapes = " hoặc ".join(DATE_SHAPES[fmt] for fmt in spec.date_formats)
+        return f"{spec.date_field} phải có dạng {shapes}"
     lines = body.get(spec.lines_field)
     if not isinstance(lines, list) or not lines:
         return f"Thiếu danh sách {spec.lines_field}"
     return ""
+
+
+def _document_date(spec, body):
+    """The record's day as yyyyMMdd for the push log, whatever its own format."""
+    day = spec.day_of(body)
+    return day.strftime(ep.LEGACY_DATE_FORMAT) if day else str(body.get(spec.date_field) or "")
 
 
 @authenticated(authenticate)
@@ -92,7 +115,7 @@ def write(request, account, kind):
     did, so a client retrying after a lost answer does not create a duplicate."""
     spec = ep.LEGACY_KINDS[kind]
     body = request.json()
-    facility = str(body.get(ep.LEGACY_FACILITY) or "")
+    facility = spec.facility_of(body)
     record_id = str(body.get(spec.id_field) or "")
     action = "create" if request.method == "POST" else "replace"
     store = request.store
@@ -109,7 +132,7 @@ def write(request, account, kind):
                 message=message,
                 username=account.username,
                 record_id=record_id,
-                document_date=str(body.get(spec.date_field) or ""),
+                document_date=_document_date(spec, body),
             )
             return refuse(request, code, message)
 
@@ -144,9 +167,9 @@ def write(request, account, kind):
             username=account.username,
             record_id=record_id,
             national_id=national_id,
-            document_date=str(body[spec.date_field]),
+            document_date=_document_date(spec, body),
         )
-    return ok({spec.national_id_field: national_id, spec.id_field: record_id})
+    return written(request, {spec.national_id_field: national_id, spec.id_field: record_id})
 
 
 @authenticated(authenticate)
@@ -178,11 +201,57 @@ def by_id(request, account, kind, facility, record_id):
             record_id=record_id,
             national_id=existing["national_id"],
         )
-    return ok({spec.national_id_field: existing["national_id"]})
+    return written(request, {spec.national_id_field: existing["national_id"]})
+
+
+@authenticated(authenticate)
+def facility_drugs(request, account, action):
+    """them_thuoc adds a drug to the facility's list, cap_nhat_thuoc replaces one,
+    xem_thuoc lists them (or the one named), xoa_thuoc removes one."""
+    body = request.json()
+    facility = str(body.get(ep.LEGACY_FACILITY) or "").strip()
+    drug_code = str(body.get(ep.FACILITY_DRUG_ID) or "").strip()
+    missing = [name for name in DRUG_FIELDS_REQUIRED[action] if not str(body.get(name) or "")]
+    if missing:
+        return refuse(request, ep.LEGACY_CODE_INVALID, f"Thiếu trường {', '.join(missing)}")
+    if facility not in account.facility_codes:
+        return refuse(
+            request, ep.LEGACY_CODE_FOREIGN_FACILITY, f"Mã cơ sở {facility} không thuộc tài khoản"
+        )
+    store = request.store
+    if action == ep.DRUG_READ:
+        return ok(store.facility_drugs(facility, drug_code))
+    with store.atomic() as db:
+        live = store.facility_drug(db, facility, drug_code) is not None
+        if action == ep.DRUG_ADD and live:
+            return refuse(request, ep.LEGACY_CODE_DUPLICATE, f"Thuốc {drug_code} đã có")
+        if action != ep.DRUG_ADD and not live:
+            return refuse(request, ep.LEGACY_CODE_NOT_FOUND, f"Không tìm thấy thuốc {drug_code}")
+        if action == ep.DRUG_DELETE:
+            store.delete_facility_drug(db, facility, drug_code)
+        else:
+            store.save_facility_drug(db, facility, drug_code, body)
+        store.record_push(
+            db,
+            dialect=ep.LEGACY,
+            facility_code=facility,
+            kind=ep.FACILITY_DRUG_KIND,
+            action=action,
+            ok=True,
+            username=account.username,
+            record_id=drug_code,
+        )
+    return ok({ep.FACILITY_DRUG_ID: drug_code})
 
 
 def _routes():
     yield "POST", re.escape(ep.LEGACY_LOGIN_PATH), login
+    for action in ep.FACILITY_DRUG_ACTIONS:
+
+        def drugs_view(request, action=action):
+            return facility_drugs(request, action=action)
+
+        yield "POST", re.escape(ep.legacy_facility_drug_path(action)), drugs_view
     for kind, spec in ep.LEGACY_KINDS.items():
         path = re.escape(spec.path)
         one = path + r"/(?P<facility>[^/]+)/(?P<record_id>[^/]+)"

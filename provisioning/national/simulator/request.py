@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from .faults import ERROR_STYLE_HEADER, STATUS_CASE_HEADER
+from .faults import ERROR_STYLE_HEADER, FIELD_NAMES_HEADER, ID_PLACE_HEADER, STATUS_CASE_HEADER
 from .store import Store
 
 
@@ -72,6 +72,14 @@ class Request:
     @property
     def status_case(self):
         return (self.headers.get(STATUS_CASE_HEADER) or self.config.status_case).lower()
+
+    @property
+    def id_place(self):
+        return (self.headers.get(ID_PLACE_HEADER) or "top").lower()
+
+    @property
+    def alternate_names(self):
+        return (self.headers.get(FIELD_NAMES_HEADER) or "").lower() == "alternate"
 
 
 def authenticated(authenticate):

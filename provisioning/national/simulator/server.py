@@ -26,8 +26,8 @@ DIALECTS = (ep.LEGACY, ep.V2, "both")
 @dataclass
 class SimulatorConfig:
     dialect: str = "both"
-    token_lifetime: float = 86400.0  # v2 access tokens, as the real expires_in
-    refresh_lifetime: float = 30 * 86400.0
+    token_lifetime: int = 86400  # v2 access tokens, in whole seconds as the real expires_in
+    refresh_lifetime: int = 30 * 86400
     legacy_token_lifetime: float = 12 * 3600.0  # unknown on the real system
     slow_seconds: float = 2.0
     error_style: str = "body"  # how legacy refuses: HTTP 200 + code, or an HTTP 4xx

@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS records (
     national_id TEXT NOT NULL, payload TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (kind, facility_code, record_id));
+CREATE TABLE IF NOT EXISTS facility_drugs (
+    facility_code TEXT NOT NULL, drug_code TEXT NOT NULL, payload TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (facility_code, drug_code));
 CREATE TABLE IF NOT EXISTS transactions (
     transaction_id TEXT PRIMARY KEY, kind TEXT NOT NULL, facility_code TEXT NOT NULL,
     username TEXT NOT NULL, reason TEXT NOT NULL, reference TEXT NOT NULL,
@@ -207,6 +211,36 @@ class Store:
             (now_iso(), kind, facility_code, record_id),
         )
 
+    # --- legacy: the facility's drug list ---
+
+    def facility_drug(self, db, facility_code, drug_code):
+        return db.execute(
+            "SELECT payload FROM facility_drugs WHERE facility_code = ? AND drug_code = ?",
+            (facility_code, drug_code),
+        ).fetchone()
+
+    def facility_drugs(self, facility_code, drug_code=""):
+        sql = "SELECT payload FROM facility_drugs WHERE facility_code = ?"
+        params = [facility_code]
+        if drug_code:
+            sql, params = sql + " AND drug_code = ?", [*params, drug_code]
+        return [
+            json.loads(row["payload"]) for row in self._read(sql + " ORDER BY drug_code", params)
+        ]
+
+    def save_facility_drug(self, db, facility_code, drug_code, payload):
+        db.execute(
+            "INSERT INTO facility_drugs VALUES (?, ?, ?, ?) ON CONFLICT (facility_code, drug_code)"
+            " DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at",
+            (facility_code, drug_code, json.dumps(payload), now_iso()),
+        )
+
+    def delete_facility_drug(self, db, facility_code, drug_code):
+        db.execute(
+            "DELETE FROM facility_drugs WHERE facility_code = ? AND drug_code = ?",
+            (facility_code, drug_code),
+        )
+
     # --- v2 transactions ---
 
     def transaction_by_reference(self, db, kind, facility_code, reference):
@@ -215,15 +249,15 @@ class Store:
             (kind, facility_code, reference),
         ).fetchone()
 
-    def has_opening_balance(self, db, facility_code):
-        return (
-            db.execute(
-                "SELECT 1 FROM transactions WHERE facility_code = ? AND kind = 'stock-in'"
-                " AND reason = 'opening-balance' AND outcome = 'completed' LIMIT 1",
-                (facility_code,),
-            ).fetchone()
-            is not None
-        )
+    def opening_balance_dates(self, db, facility_code):
+        """The transaction_date of each completed opening balance of the facility."""
+        rows = db.execute(
+            "SELECT json_extract(payload, '$.transaction_date') AS day FROM transactions"
+            " WHERE facility_code = ? AND kind = 'stock-in' AND reason = 'opening-balance'"
+            " AND outcome = 'completed'",
+            (facility_code,),
+        ).fetchall()
+        return [str(row["day"] or "") for row in rows]
 
     def add_transaction(
         self,

@@ -1,16 +1,17 @@
-"""The v2 dialect (spec v1.1): Base64 login, expiring tokens with refresh, asynchronous
-transactions whose status moves accepted → processing → final over successive polls, and
-the /master catalogue.
+"""The v2 dialect (spec v1.1): Base64 login, expiring tokens, asynchronous transactions
+whose status moves accepted → processing → final over successive polls, and the /master
+catalogue.
 
 The outcome is decided when the transaction arrives and only revealed by polling, so a
 client that does not poll never learns of a rejection, exactly as on the real system.
+There is no refresh endpoint: clients log in again (see endpoints.V2_REFRESH_TOKEN).
 """
 
 import base64
 import binascii
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from .. import endpoints as ep
 from . import catalogue
@@ -21,6 +22,8 @@ from .store import now_iso
 MSG_BAD_LOGIN = "Sai tên đăng nhập hoặc mật khẩu"
 MSG_LOCKED = "Tài khoản đã bị khóa"
 MSG_REJECTED = "Dữ liệu bị từ chối"
+# A transaction_date without an offset is read as Vietnamese time [guess].
+VN_TZ = timezone(timedelta(hours=7))
 # Which poll shows which status; later polls show the outcome.
 POLL_STATUSES = {1: ep.ACCEPTED, 2: ep.PROCESSING}
 
@@ -38,7 +41,7 @@ def _tokens(request, username):
     return 200, {
         ep.V2_ACCESS_TOKEN: store.issue_token(ep.V2, username, "access", config.token_lifetime),
         ep.V2_TOKEN_TYPE: "Bearer",
-        ep.V2_EXPIRES_IN: config.token_lifetime,
+        ep.V2_EXPIRES_IN: int(config.token_lifetime),  # whole seconds, as OAuth 2 has it
         ep.V2_REFRESH_TOKEN: store.issue_token(ep.V2, username, "refresh", config.refresh_lifetime),
     }
 
@@ -56,16 +59,6 @@ def login(request):
     if account.locked or request.fault == LOCKED:
         return locked()
     return _tokens(request, username)
-
-
-def refresh(request):
-    found = request.store.token(ep.V2, request.form().get(ep.V2_REFRESH_TOKEN, ""), "refresh")
-    if found is None or found[1]:
-        return error(401, "invalid_grant", "Refresh token không hợp lệ hoặc đã hết hạn")
-    account = request.store.account(ep.V2, found[0])
-    if account is None or account.locked or request.fault == LOCKED:
-        return locked()
-    return _tokens(request, account.username)
 
 
 def authenticate(request):
@@ -121,9 +114,21 @@ def _outcome(request, db, kind, facility, body):
     ]
     if unknown:
         return ep.REJECTED, [f"Không tìm thấy thuốc drug_id={', '.join(unknown)}"]
-    if kind == ep.STOCK_OUT and not request.store.has_opening_balance(db, facility):
+    if kind == ep.STOCK_OUT and not _opened_by(request.store, db, facility, body):
         return ep.REJECTED, [ep.OPENING_BALANCE_MISSING]
     return ep.COMPLETED, []
+
+
+def _moment(text):
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=VN_TZ)
+
+
+def _opened_by(store, db, facility, body):
+    """Whether an opening balance of the facility came at or before this transaction's
+    date: a stock-out dated before every opening balance has no stock to come from."""
+    when = _moment(str(body[ep.V2_DATE]))
+    return any(_moment(day) <= when for day in store.opening_balance_dates(db, facility) if day)
 
 
 def _as_int(value):
@@ -174,7 +179,7 @@ def submit(request, account, kind):
                 # The same transaction sent again (a retry after a lost answer) gets the
                 # same id; a different one under a used reference is a conflict.
                 if json.loads(earlier["payload"]) == body:
-                    return 202, {ep.V2_TRANSACTION_ID: earlier["transaction_id"]}
+                    return 202, _taken(request, earlier["transaction_id"])
                 record(False, "reference_number đã được dùng")
                 return error(409, "duplicate_reference", "reference_number đã được dùng")
         outcome, messages = _outcome(request, db, kind, facility, body)
@@ -191,7 +196,17 @@ def submit(request, account, kind):
             submitted_at=now_iso(),
         )
         record(outcome == ep.COMPLETED, "; ".join(messages), transaction_id)
-    return 202, {ep.V2_TRANSACTION_ID: transaction_id}
+    return 202, _taken(request, transaction_id)
+
+
+def _names(request):
+    """(id field, status field): the standard names, or those one client reads."""
+    index = 1 if request.alternate_names else 0
+    return ep.V2_TRANSACTION_ID_FIELDS[index], ep.V2_STATUS_FIELDS[index]
+
+
+def _taken(request, transaction_id):
+    return {_names(request)[0]: transaction_id}
 
 
 @authenticated(authenticate)
@@ -201,9 +216,10 @@ def status(request, account, kind, transaction_id):
         return error(404, "not_found", "Không tìm thấy giao dịch")
     current = POLL_STATUSES.get(row["polls"], row["outcome"])
     final = current == row["outcome"]
+    id_field, status_field = _names(request)
     return 200, {
-        ep.V2_TRANSACTION_ID: transaction_id,
-        ep.V2_STATUS: current.upper() if request.status_case == "upper" else current,
+        id_field: transaction_id,
+        status_field: current.upper() if request.status_case == "upper" else current,
         ep.V2_MESSAGES: json.loads(row["messages"]) if final else [],
         ep.V2_SUBMITTED_AT: row["submitted_at"],
     }
@@ -238,7 +254,6 @@ def units(request, account):
 
 def _routes():
     yield "POST", re.escape(ep.V2_LOGIN_PATH), login
-    yield "POST", re.escape(ep.V2_REFRESH_PATH), refresh
     yield "GET", re.escape(ep.V2_DRUGS_PATH), drugs
     yield "GET", re.escape(ep.V2_DRUGS_PATH) + r"/(?P<drug_id>[^/]+)", drug
     yield "GET", re.escape(ep.V2_UNITS_PATH), units
