@@ -1,9 +1,10 @@
 """A province's pharmacies pushing receipts and sales, played through the simulator.
 
-Most pharmacies push every day, some only now and then, and some stop after a while: the
-three patterns the portal's sync tracking has to tell apart. Everything is drawn from one
-seeded random generator, so a seed gives the same province every time; counts and time
-are bounded so a demo cannot run away.
+Most pharmacies push every day, some only now and then, some stop after a while, some stop
+and come back, and the pharmacies behind one vendor account go quiet together and come
+back together (a vendor outage): the patterns the portal's sync tracking has to tell
+apart. Everything is drawn from one seeded random generator, so a seed gives the same
+province every time; counts and time are bounded so a demo cannot run away.
 """
 
 import logging
@@ -27,7 +28,8 @@ logger = logging.getLogger("provisioning.national.traffic")
 
 VN_TZ = timezone(timedelta(hours=7))
 DAILY, IRREGULAR, GOES_SILENT = "daily", "irregular", "goes_silent"
-IRREGULAR_SHARE, SILENT_SHARE = 0.25, 0.15
+RECOVERS, VENDOR_OUTAGE = "recovers", "vendor_outage"
+IRREGULAR_SHARE, SILENT_SHARE, RECOVERS_SHARE = 0.25, 0.15, 0.15
 IRREGULAR_DAY_CHANCE = 0.35  # an irregular pharmacy sends on about one day in three
 RECEIPT_EVERY_DAYS = 7
 OPENS_AT = 7  # o'clock
@@ -39,6 +41,18 @@ SUPPLIERS = (
     "Công ty CP Dược - Vật tư y tế Phú Thọ",
 )
 SELLERS = ("Nguyễn Thị Hoa", "Trần Văn Minh", "Lê Thị Thu", "Phạm Quốc Bảo")
+PHARMACY_NAMES = (
+    "Minh Châu",
+    "Hồng Nhung",
+    "An Khang",
+    "Phúc Thịnh",
+    "Bảo Ngọc",
+    "Thanh Tâm",
+    "Hòa Bình",
+    "Tâm Đức",
+    "Kim Liên",
+    "Trường Sinh",
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class Credentials:
     facility_code: str
     username: str
     password: str
+    facility_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,10 +68,16 @@ class Pharmacy:
     credentials: Credentials
     pattern: str
     silent_from: int | None = None  # the first day (0-based) it sends nothing
+    silent_until: int | None = None  # the day it sends again; None: it never does
 
     @property
     def facility_code(self):
         return self.credentials.facility_code
+
+    def silent_on(self, day_index):
+        if self.silent_from is None or day_index < self.silent_from:
+            return False
+        return self.silent_until is None or day_index < self.silent_until
 
 
 @dataclass(frozen=True)
@@ -96,12 +117,14 @@ def make_credentials(count, *, dialect, rng, province_code, vendor_share=0.0):
     result = []
     for index, number in enumerate(numbers):
         code = f"{province_code:02d}-{number:06d}"
+        name = f"Nhà thuốc {PHARMACY_NAMES[index % len(PHARMACY_NAMES)]}"
+        if index >= len(PHARMACY_NAMES):
+            name += f" {index // len(PHARMACY_NAMES) + 1}"
         if index < vendor_count:
-            result.append(Credentials(code, vendor_user, vendor_password))
+            result.append(Credentials(code, vendor_user, vendor_password, name))
         else:
-            result.append(
-                Credentials(code, _username(dialect, rng, province_code, number), _password(rng))
-            )
+            username = _username(dialect, rng, province_code, number)
+            result.append(Credentials(code, username, _password(rng), name))
     return result
 
 
@@ -118,21 +141,49 @@ def _password(rng):
 
 
 def assign_patterns(credentials, *, rng, days):
-    """Shares of irregular and silent pharmacies, at least one of each when there are
-    enough pharmacies, so every demo shows every pattern."""
-    count = len(credentials)
+    """The pharmacies behind the first vendor account (a username holding several codes) go
+    quiet together for a while and come back together. Of the others, shares are
+    irregular, go silent for good, or go silent and recover, at least one of each when
+    there are enough pharmacies, so every demo shows every pattern. Every pharmacy sends
+    on day 0, its opening day."""
+    vendor = _first_vendor(credentials)
+    own = [index for index, creds in enumerate(credentials) if creds.username != vendor]
+    count = len(own)
     silent = max(1, round(count * SILENT_SHARE)) if count >= 3 else 0
+    recovers = max(1, round(count * RECOVERS_SHARE)) if count >= 4 else 0
     irregular = max(1, round(count * IRREGULAR_SHARE)) if count >= 2 else 0
-    patterns = [GOES_SILENT] * silent + [IRREGULAR] * irregular
+    patterns = [GOES_SILENT] * silent + [RECOVERS] * recovers + [IRREGULAR] * irregular
     patterns += [DAILY] * (count - len(patterns))
     rng.shuffle(patterns)
+    pattern_of = dict(zip(own, patterns, strict=True))
+    outage = _silence(VENDOR_OUTAGE, rng, days) if vendor else None
     pharmacies = []
-    for creds, pattern in zip(credentials, patterns, strict=True):
-        silent_from = None
-        if pattern == GOES_SILENT:
-            silent_from = rng.randint(max(1, days // 3), max(1, (2 * days) // 3))
-        pharmacies.append(Pharmacy(creds, pattern, silent_from))
+    for index, creds in enumerate(credentials):
+        if creds.username == vendor:
+            pharmacies.append(Pharmacy(creds, VENDOR_OUTAGE, *outage))
+        else:
+            pattern = pattern_of[index]
+            pharmacies.append(Pharmacy(creds, pattern, *_silence(pattern, rng, days)))
     return pharmacies
+
+
+def _first_vendor(credentials):
+    codes = Counter(creds.username for creds in credentials)
+    return next((creds.username for creds in credentials if codes[creds.username] > 1), None)
+
+
+def _silence(pattern, rng, days):
+    """(silent_from, silent_until) for the pattern, as days of the horizon."""
+    third = max(1, days // 3)
+    if pattern == GOES_SILENT:
+        return rng.randint(third, max(1, (2 * days) // 3)), None
+    if pattern == RECOVERS:
+        start = rng.randint(1, third)
+        return start, start + rng.randint(2, max(2, third))
+    if pattern == VENDOR_OUTAGE:
+        start = rng.randint(third, max(third, days // 2))
+        return start, start + max(2, days // 4)
+    return None, None
 
 
 def _lines(rng, day, what, sales_size=3):
@@ -156,7 +207,7 @@ def _lines(rng, day, what, sales_size=3):
 
 
 def _sends_on(pharmacy, day_index, rng):
-    if pharmacy.silent_from is not None and day_index >= pharmacy.silent_from:
+    if pharmacy.silent_on(day_index):
         return False
     if pharmacy.pattern == IRREGULAR and day_index > 0:
         return rng.random() < IRREGULAR_DAY_CHANCE
@@ -243,19 +294,21 @@ def simulator_root(base_url):
 
 
 def create_accounts(dialect, base_url, credentials):
-    """Register the accounts on a running simulator, vendor accounts with all their codes."""
+    """Register the accounts on a running simulator, vendor accounts with all their codes,
+    and the pharmacies' names for its activity export."""
     by_user = {}
     for creds in credentials:
-        by_user.setdefault((creds.username, creds.password), []).append(creds.facility_code)
+        by_user.setdefault((creds.username, creds.password), []).append(creds)
     with httpx.Client(base_url=simulator_root(base_url), timeout=10) as http:
-        for (username, password), codes in by_user.items():
+        for (username, password), held in by_user.items():
             http.post(
                 "/_simulator/accounts",
                 json={
                     "dialect": dialect,
                     "username": username,
                     "password": password,
-                    "facility_codes": codes,
+                    "facility_codes": [creds.facility_code for creds in held],
+                    "facility_names": {c.facility_code: c.facility_name for c in held},
                 },
             ).raise_for_status()
 
@@ -362,8 +415,9 @@ def simulator_credentials(dialect, db_path=None):
     from .simulator import Store, default_db_path
 
     store = Store(db_path or default_db_path())
+    names = store.facility_names()
     return [
-        Credentials(code, account.username, account.password)
+        Credentials(code, account.username, account.password, names.get(code, ""))
         for account in store.accounts(dialect)
         if not account.locked
         for code in account.facility_codes
@@ -392,8 +446,10 @@ def run_traffic_forever(
 
     Day n of the patterns is played with today's real date, so the national side sees
     pushes arriving now; references carry the moment the day started (to the
-    microsecond), so plays never collide. Pharmacies that go silent do so between day
-    ``horizon_days // 3`` and ``2 * horizon_days // 3`` and stay silent. ``facilities``
+    microsecond), so plays never collide. The patterns' days fall within ``horizon_days``:
+    pharmacies that go silent do so between day ``horizon_days // 3`` and
+    ``2 * horizon_days // 3`` and stay silent; those that recover, and a vendor's
+    pharmacies, are back before a horizon of a week or more ends. ``facilities``
     may also be a callable returning Credentials: it is asked again each interval until
     it gives some (the simulator may not hold any account yet). ``on_round(number,
     report)`` is called after each round.

@@ -34,13 +34,22 @@ class Simulator:
     def root(self):
         return simulator_root(self.base_url)
 
-    def add_account(self, username, password=PASSWORD, facility_codes=(FACILITY,), locked=False):
+    def add_account(
+        self,
+        username,
+        password=PASSWORD,
+        facility_codes=(FACILITY,),
+        locked=False,
+        facility_names=None,
+        dialect=None,
+    ):
         return ensure_account(
-            dialect=self.dialect,
+            dialect=dialect or self.dialect,
             username=username,
             password=password,
             facility_codes=facility_codes,
             locked=locked,
+            facility_names=facility_names,
             db_path=self.db_path,
         )
 

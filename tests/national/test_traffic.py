@@ -1,5 +1,7 @@
 """The traffic generator, read back through the simulator's push log."""
 
+import csv
+import io
 import os
 import random
 import signal
@@ -7,10 +9,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -19,6 +23,8 @@ from provisioning.national.traffic import (
     DAILY,
     GOES_SILENT,
     IRREGULAR,
+    RECOVERS,
+    VENDOR_OUTAGE,
     VN_TZ,
     Credentials,
     Pusher,
@@ -38,28 +44,43 @@ START = date(2026, 2, 1)
 DAYS = 12
 
 
+@dataclass
+class Province:
+    report: TrafficReport
+    days_sent: dict  # facility code → the days (0-based) it pushed on
+    pushes: list
+    simulator: object
+
+
+def play_province(simulator, **options):
+    report = run_traffic(
+        dialect="legacy", base_url=simulator.base_url, days=DAYS, start=START, **options
+    )
+    days_sent = defaultdict(set)
+    for push in simulator.pushes():
+        day = date(
+            int(push["document_date"][:4]),
+            int(push["document_date"][4:6]),
+            int(push["document_date"][6:]),
+        )
+        days_sent[push["facility_code"]].add((day - START).days)
+    return Province(report, days_sent, simulator.pushes(), simulator)
+
+
 @pytest.fixture(scope="module")
 def province(tmp_path_factory):
     """One legacy province's fortnight: the report and the days each facility sent on."""
     db = tmp_path_factory.mktemp("traffic") / "sim.sqlite3"
     with running_simulator("legacy", db) as simulator:
-        report = run_traffic(
-            dialect="legacy",
-            base_url=simulator.base_url,
-            facilities=8,
-            days=DAYS,
-            seed=5,
-            start=START,
-        )
-        days_sent = defaultdict(set)
-        for push in simulator.pushes():
-            day = date(
-                int(push["document_date"][:4]),
-                int(push["document_date"][4:6]),
-                int(push["document_date"][6:]),
-            )
-            days_sent[push["facility_code"]].add((day - START).days)
-        yield report, days_sent, simulator.pushes()
+        yield play_province(simulator, facilities=8, seed=5)
+
+
+@pytest.fixture(scope="module")
+def vendor_province(tmp_path_factory):
+    """Half of the pharmacies behind one vendor account."""
+    db = tmp_path_factory.mktemp("vendor") / "sim.sqlite3"
+    with running_simulator("legacy", db) as simulator:
+        yield play_province(simulator, facilities=6, seed=3, vendor_share=0.5)
 
 
 def of_pattern(report, pattern):
@@ -67,43 +88,82 @@ def of_pattern(report, pattern):
 
 
 def test_every_push_of_the_traffic_is_accepted(province):
-    report, _, pushes = province
+    report, pushes = province.report, province.pushes
     assert report.outcomes == {"ok": report.planned}
     assert len(pushes) == report.planned and all(push["ok"] for push in pushes)
 
 
 def test_daily_pharmacies_push_on_every_day(province):
-    report, days_sent, _ = province
+    report, days_sent = province.report, province.days_sent
     for pharmacy in of_pattern(report, DAILY):
         assert days_sent[pharmacy.facility_code] == set(range(DAYS))
 
 
 def test_irregular_pharmacies_skip_some_days(province):
-    report, days_sent, _ = province
+    report, days_sent = province.report, province.days_sent
     for pharmacy in of_pattern(report, IRREGULAR):
         assert 0 < len(days_sent[pharmacy.facility_code]) < DAYS
 
 
 def test_silent_pharmacies_push_until_their_silent_day_and_nothing_after(province):
-    report, days_sent, _ = province
+    report, days_sent = province.report, province.days_sent
     for pharmacy in of_pattern(report, GOES_SILENT):
         assert days_sent[pharmacy.facility_code] == set(range(pharmacy.silent_from))
 
 
 def test_every_pattern_is_present(province):
-    report, _, _ = province
-    assert {p.pattern for p in report.pharmacies} == {DAILY, IRREGULAR, GOES_SILENT}
+    report = province.report
+    assert {p.pattern for p in report.pharmacies} == {DAILY, IRREGULAR, GOES_SILENT, RECOVERS}
+
+
+def test_recovering_pharmacies_fall_silent_for_a_while_then_push_every_day_again(province):
+    [pharmacy] = of_pattern(province.report, RECOVERS)
+    silence = set(range(pharmacy.silent_from, pharmacy.silent_until))
+    assert silence and pharmacy.silent_until < DAYS
+    assert province.days_sent[pharmacy.facility_code] == set(range(DAYS)) - silence
+
+
+def test_a_vendors_pharmacies_go_quiet_together_and_come_back_together(vendor_province):
+    report, days_sent = vendor_province.report, vendor_province.days_sent
+    behind_vendor = of_pattern(report, VENDOR_OUTAGE)
+    assert len(behind_vendor) == 3
+    assert len({p.credentials.username for p in behind_vendor}) == 1
+    [(start, until)] = {(p.silent_from, p.silent_until) for p in behind_vendor}
+    assert 0 < start < until < DAYS
+    for pharmacy in behind_vendor:
+        assert days_sent[pharmacy.facility_code] == set(range(DAYS)) - set(range(start, until))
+
+
+def test_pharmacies_of_their_own_keep_their_patterns_through_a_vendor_outage(vendor_province):
+    own = [p for p in vendor_province.report.pharmacies if p.pattern != VENDOR_OUTAGE]
+    assert len(own) == 3
+    assert {p.pattern for p in own} >= {IRREGULAR, GOES_SILENT}
+    assert vendor_province.report.outcomes == {"ok": vendor_province.report.planned}
+
+
+def test_the_simulators_activity_export_counts_the_traffic_per_pharmacy_and_day(province):
+    answer = httpx.get(province.simulator.root + "/_simulator/activity.csv")
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    names = {p.facility_code: p.credentials.facility_name for p in province.report.pharmacies}
+    sales = Counter(
+        (p["facility_code"], p["document_date"]) for p in province.pushes if p["kind"] == "hoa_don"
+    )
+    assert len(rows) == sum(len(days) for days in province.days_sent.values())
+    for row in rows:
+        day = datetime.strptime(row["Ngày"], "%d/%m/%Y").strftime("%Y%m%d")  # noqa: DTZ007
+        assert row["Tên cơ sở"] == names[row["Mã cơ sở"]] != ""
+        assert int(row["Số hóa đơn"]) == sales[row["Mã cơ sở"], day]
 
 
 def test_every_pharmacy_starts_with_an_opening_stock_receipt(province):
-    report, _, pushes = province
+    report, pushes = province.report, province.pushes
     for pharmacy in report.pharmacies:
         first = next(p for p in pushes if p["facility_code"] == pharmacy.facility_code)
         assert (first["kind"], first["document_date"]) == ("phieu_nhap", f"{START:%Y%m%d}")
 
 
 def test_pharmacies_push_both_receipts_and_sales(province):
-    _, _, pushes = province
+    pushes = province.pushes
     assert {push["kind"] for push in pushes} == {"phieu_nhap", "hoa_don"}
 
 

@@ -26,8 +26,21 @@ def default_db_path() -> Path:
     return Path(setting("NATIONAL_SIMULATOR_DB", REPO_ROOT / "var" / "national_simulator.sqlite3"))
 
 
-def ensure_account(*, dialect, username, password, facility_codes=(), locked=False, db_path=None):
+def ensure_account(
+    *,
+    dialect,
+    username,
+    password,
+    facility_codes=(),
+    locked=False,
+    facility_names=None,
+    db_path=None,
+):
     """Create or update a simulator account; facility codes are added to its existing
-    ones. Returns the account as the simulator shows it (without the password)."""
+    ones, and ``facility_names`` (code → name) are what the activity export shows. Returns
+    the account as the simulator shows it (without the password)."""
     store = Store(db_path or default_db_path())
-    return store.ensure_account(dialect, username, password, facility_codes, locked).public()
+    account = store.ensure_account(
+        dialect, username, password, facility_codes, locked, facility_names
+    )
+    return account.public()

@@ -6,7 +6,7 @@ for a person, /_simulator/ itself, stands in for the national account screen (co
 """
 
 from .. import endpoints as ep
-from . import console
+from . import activity, console
 from .faults import FaultRule
 from .request import BadRequest
 
@@ -40,12 +40,16 @@ def create_account(request):
     dialect = body.get("dialect") or request.config.dialect
     if dialect not in ep.SYSTEMS or not body.get("username") or not body.get("password"):
         raise BadRequest("dialect (legacy or v2), username and password are required")
+    names = body.get("facility_names") or {}
+    if not isinstance(names, dict):
+        raise BadRequest("facility_names maps facility codes to names")
     account = request.store.ensure_account(
         dialect,
         body["username"],
         body["password"],
         body.get("facility_codes") or (),
         locked=bool(body.get("locked")),
+        facility_names={str(code): str(name) for code, name in names.items()},
     )
     return 200, account.public()
 
@@ -91,4 +95,6 @@ ROUTES = [
     ("DELETE", PREFIX + "/faults", faults),
     ("POST", PREFIX + "/expire-tokens", expire_tokens),
     ("GET", PREFIX + "/health", health),
+    ("GET", PREFIX + "/activity.csv", activity.as_csv),
+    ("GET", PREFIX + "/activity.xlsx", activity.as_xlsx),
 ]

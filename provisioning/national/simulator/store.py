@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS accounts (
 CREATE TABLE IF NOT EXISTS account_facilities (
     dialect TEXT NOT NULL, username TEXT NOT NULL, facility_code TEXT NOT NULL,
     PRIMARY KEY (dialect, username, facility_code));
+CREATE TABLE IF NOT EXISTS facility_names (
+    facility_code TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY, dialect TEXT NOT NULL, username TEXT NOT NULL,
     kind TEXT NOT NULL, expires_at REAL NOT NULL);
@@ -109,8 +111,11 @@ class Store:
 
     # --- accounts and tokens ---
 
-    def ensure_account(self, dialect, username, password, facility_codes=(), locked=False):
-        """Create or update; facility codes are added to those the account already has."""
+    def ensure_account(
+        self, dialect, username, password, facility_codes=(), locked=False, facility_names=None
+    ):
+        """Create or update; facility codes are added to those the account already has.
+        ``facility_names`` maps codes to the names the activity export shows."""
         with self.atomic() as db:
             db.execute(
                 "INSERT INTO accounts (dialect, username, password, locked, created_at)"
@@ -122,7 +127,17 @@ class Store:
                 "INSERT OR IGNORE INTO account_facilities VALUES (?, ?, ?)",
                 [(dialect, username, code) for code in facility_codes],
             )
+            db.executemany(
+                "INSERT INTO facility_names VALUES (?, ?)"
+                " ON CONFLICT (facility_code) DO UPDATE SET name = excluded.name",
+                [(code, name) for code, name in (facility_names or {}).items() if name],
+            )
         return self.account(dialect, username)
+
+    def facility_names(self):
+        return {
+            row["facility_code"]: row["name"] for row in self._read("SELECT * FROM facility_names")
+        }
 
     def account(self, dialect, username):
         rows = self._read(
@@ -334,6 +349,19 @@ class Store:
                 national_id,
                 document_date,
             ),
+        )
+
+    def accepted_documents(self, dialects):
+        """Every document a dialect accepted (a create or a v2 submit), once per push, with
+        the v2 transaction's reason."""
+        marks = ", ".join("?" for _ in dialects)
+        return self._read(
+            "SELECT p.dialect, p.facility_code, p.kind, p.record_id, p.national_id,"
+            " p.document_date, coalesce(t.reason, '') AS reason FROM pushes p"
+            " LEFT JOIN transactions t ON p.dialect = 'v2' AND t.transaction_id = p.national_id"
+            f" WHERE p.ok = 1 AND p.action IN ('create', 'submit') AND p.dialect IN ({marks})"
+            " ORDER BY p.id",
+            tuple(dialects),
         )
 
     def pushes(self, **filters):
