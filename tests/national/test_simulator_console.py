@@ -140,3 +140,10 @@ def test_json_endpoints_still_answer_json(legacy_sim):
     answer = httpx.get(legacy_sim.root + "/_simulator/health")
     assert answer.headers["content-type"] == "application/json; charset=utf-8"
     assert answer.json()["ok"] is True
+
+
+def test_console_links_to_the_activity_files_it_serves(legacy_sim):
+    text = page(legacy_sim).text
+    for name in ("activity.xlsx", "activity.csv"):
+        assert f'href="/_simulator/{name}"' in text
+        assert page(legacy_sim, f"/_simulator/{name}").status_code == 200

@@ -131,6 +131,10 @@ nguyên văn trong tệp dữ liệu của bộ mô phỏng: không dùng mật 
 <h2>Tạo tài khoản</h2>
 {_form(served, values, error)}
 {_table(store, served)}
+<h2>Hoạt động liên thông</h2>
+<p>Số hóa đơn, phiếu nhập, phiếu xuất mỗi cơ sở gửi theo từng ngày, như tệp Sở Y tế tải về
+từ hệ thống: <a href="{PAGE_PATH}activity.xlsx">tải tệp Excel (.xlsx)</a> ·
+<a href="{PAGE_PATH}activity.csv">tải tệp CSV</a>.</p>
 </body>
 </html>
 """
