@@ -130,3 +130,77 @@ def test_each_server_exports_its_own_system_and_one_for_both_can_choose(make_sim
 
     assert [row[2:] for row in everything[1:]] == [["02/03/2026", "1", "1", "0"]]
     assert [row[2:] for row in only_v2[1:]] == [["02/03/2026", "0", "1", "0"]]
+
+
+# Narrowing the file, and a file as it comes back from hands
+
+THIRD_FACILITY = "25-000031"  # another province
+
+
+def busy(simulator):
+    """Three facilities (one in another province), each with an invoice on two days."""
+    codes = [FACILITY, OTHER_FACILITY, THIRD_FACILITY]
+    simulator.add_account(USERNAMES["legacy"], facility_codes=codes, facility_names=NAMES)
+    with simulator.client() as client:
+        for day in (DAY_1, DAY_2):
+            for code in codes:
+                client.push("hoa_don", legacy_document("hoa_don", f"HD{day:%d}", code, day=day))
+    return simulator
+
+
+def test_activity_is_narrowed_to_a_period_and_a_province(legacy_sim):
+    busy(legacy_sim)
+
+    _, second_day = download_csv(legacy_sim, **{"from": "2026-03-03", "to": "2026-03-03"})
+    _, province = download_csv(legacy_sim, province="25")
+
+    assert {row[2] for row in second_day[1:]} == {"03/03/2026"}
+    assert len(second_day) == 1 + 3
+    assert [row[0] for row in province[1:]] == [THIRD_FACILITY, THIRD_FACILITY]
+
+
+def test_a_period_that_is_not_a_date_is_refused(legacy_sim):
+    answer = httpx.get(legacy_sim.root + "/_simulator/activity.csv", params={"from": "3/3/2026"})
+    assert answer.status_code == 400
+
+
+def normalized(rows):
+    """What an importer must make of a messy file: trimmed upper-case codes, days from
+    text, blank lines skipped, repeated rows once."""
+    facts = []
+    for row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        day = "/".join(part.zfill(2) for part in row[2].split("/"))
+        fact = [row[0].strip().upper(), row[1], day, *row[3:]]
+        if fact not in facts:
+            facts.append(fact)
+    return facts
+
+
+def test_a_messy_csv_holds_the_same_facts_behind_the_mess(legacy_sim):
+    busy(legacy_sim)
+
+    _, clean = download_csv(legacy_sim)
+    _, messy = download_csv(legacy_sim, messy="1")
+
+    assert messy[0] == HEADERS
+    assert messy[1] == messy[2]  # a repeated row
+    assert [] in messy  # a blank line
+    assert any(row and row[0] != row[0].strip() for row in messy)  # a padded code
+    assert any(row and row[2] == "2/3/2026" for row in messy)  # an unpadded day
+    assert normalized(messy[1:]) == clean[1:]
+
+
+def test_a_messy_xlsx_mixes_excel_dates_with_days_as_text_and_keeps_a_blank_row(legacy_sim):
+    busy(legacy_sim)
+
+    answer = httpx.get(legacy_sim.root + "/_simulator/activity.xlsx", params={"messy": "1"})
+
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True)
+    )
+    days = [row[2] for row in rows[1:] if any(row)]
+    assert {type(day).__name__ for day in days} == {"datetime", "str"}
+    assert any(not any(row) for row in rows)
+    assert len([row for row in rows[1:] if any(row)]) == 6 + 1

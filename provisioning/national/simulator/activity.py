@@ -4,8 +4,10 @@ download from the national portals: /_simulator/activity.csv and /_simulator/act
 One row per facility and day with the columns the portal's import expects. A day is the
 document's own date (ngày bán, ngày nhập, transaction_date), and a document sent twice
 counts once. The legacy server counts legacy documents, the v2 server v2 transactions, a
-server for both everything, unless ``?dialect=`` says otherwise. Clinics' prescriptions
-and drug-list changes have no column and are left out.
+server for both everything. Clinics' prescriptions and drug-list changes have no column
+and are left out. The query narrows it: ``dialect``, ``from`` and ``to`` (YYYY-MM-DD, both
+included), ``province`` (the codes' two-digit prefix); ``messy=1`` gives the same facts
+the way a file that went through hands has them, for trying an importer.
 
 CSV needs only the standard library; the XLSX answer needs openpyxl (installed with
 django-import-export[xlsx]), imported only when that file is asked for.
@@ -46,12 +48,11 @@ class DayActivity:
     receipts: int
     issues: int
 
-    def cells(self, day_as_text=True):
-        day = self.day.strftime(DAY_FORMAT) if day_as_text else self.day
+    def cells(self):
         return (
             self.facility_code,
             self.facility_name,
-            day,
+            self.day,
             self.invoices,
             self.receipts,
             self.issues,
@@ -100,11 +101,49 @@ def activity(store, dialects) -> list[DayActivity]:
 def _requested(request):
     served = served_dialects(request.config)
     asked = request.arg("dialect")
-    if not asked:
-        return activity(request.store, served)
-    if asked not in served:
+    if asked and asked not in served:
         raise BadRequest(f"this server speaks {', '.join(served)}")
-    return activity(request.store, (asked,))
+    first, last = _day_arg(request, "from"), _day_arg(request, "to")
+    province = request.arg("province")
+    return [
+        row
+        for row in activity(request.store, (asked,) if asked else served)
+        if (first is None or row.day >= first)
+        and (last is None or row.day <= last)
+        and (not province or row.facility_code.startswith(f"{province}-"))
+    ]
+
+
+def _day_arg(request, name):
+    text = request.arg(name)
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError as exc:
+        raise BadRequest(f"{name} must be YYYY-MM-DD") from exc
+
+
+def _lines(request):
+    """The rows as cells (days as dates), or as a file that went through hands has them:
+    codes in lower case and padded with spaces, some days as unpadded text, a blank line
+    after every fourth row, and the first row twice. None stands for a blank line."""
+    rows = _requested(request)
+    if request.arg("messy") not in ("1", "true"):
+        return [row.cells() for row in rows]
+    lines = []
+    for number, row in enumerate(rows):
+        code, name, day, *counts = row.cells()
+        if number % 2:
+            code = f"  {code.lower()} "
+        if number % 3 == 1:
+            day = f"{day.day}/{day.month}/{day.year}"
+        lines.append((code, name, day, *counts))
+        if number % 4 == 3:
+            lines.append(None)
+    return lines[:1] + lines
+
+
+def _as_text(day):
+    return day.strftime(DAY_FORMAT) if isinstance(day, date) else day
 
 
 def _attachment(body, content_type, extension):
@@ -116,7 +155,12 @@ def as_csv(request):
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(HEADERS)
-    writer.writerows(row.cells() for row in _requested(request))
+    for line in _lines(request):
+        if line is None:
+            writer.writerow(())
+            continue
+        code, name, day, *counts = line
+        writer.writerow((code, name, _as_text(day), *counts))
     # With a byte-order mark, Excel opens the Vietnamese names in UTF-8.
     return _attachment(text.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", "csv")
 
@@ -128,9 +172,11 @@ def as_xlsx(request):
     sheet = workbook.active
     sheet.title = "Hoạt động"
     sheet.append(HEADERS)
-    for row in _requested(request):
-        sheet.append(row.cells(day_as_text=False))  # a real Excel date, shown dd/mm/yyyy
-        sheet.cell(sheet.max_row, 3).number_format = "dd/mm/yyyy"
+    for number, line in enumerate(_lines(request), start=2):
+        sheet.append(line or ())
+        if line and isinstance(line[2], date):
+            # A real Excel date, shown dd/mm/yyyy; a messy file also has days as text.
+            sheet.cell(number, 3).number_format = "dd/mm/yyyy"
     body = io.BytesIO()
     workbook.save(body)
     return _attachment(body.getvalue(), XLSX_TYPE, "xlsx")
