@@ -97,13 +97,13 @@ class LegacyClient(NationalClient):
     def _drug_call(self, action, body):
         return self._call("POST", ep.legacy_facility_drug_path(action), json=body)
 
-    def drug_add(self, drug):
+    def facility_drug_add(self, drug):
         self._checked(self._drug_call(ep.DRUG_ADD, drug))
 
-    def drug_update(self, drug):
+    def facility_drug_update(self, drug):
         self._checked(self._drug_call(ep.DRUG_UPDATE, drug))
 
-    def drugs(self, facility_code, drug_code="") -> list:
+    def facility_drugs(self, facility_code, drug_code="") -> list:
         """The facility's list, or the one drug asked for (an empty list when it is not
         there)."""
         body = {ep.LEGACY_FACILITY: facility_code}
@@ -112,6 +112,6 @@ class LegacyClient(NationalClient):
         found = self._checked(self._drug_call(ep.DRUG_READ, body)).get(ep.LEGACY_DATA) or []
         return found if isinstance(found, list) else [found]
 
-    def drug_delete(self, facility_code, drug_code):
+    def facility_drug_delete(self, facility_code, drug_code):
         body = {ep.LEGACY_FACILITY: facility_code, ep.FACILITY_DRUG_ID: drug_code}
         self._checked(self._drug_call(ep.DRUG_DELETE, body))

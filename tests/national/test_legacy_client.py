@@ -219,54 +219,54 @@ def a_drug(drug_id=1, **changes):
 
 def test_drugs_added_to_the_facility_list_read_back(legacy_sim):
     with legacy_sim.client() as client:
-        client.drug_add(a_drug(1))
-        client.drug_add(a_drug(4))
-        listed = client.drugs(FACILITY)
-        one = client.drugs(FACILITY, "TH000104")
+        client.facility_drug_add(a_drug(1))
+        client.facility_drug_add(a_drug(4))
+        listed = client.facility_drugs(FACILITY)
+        one = client.facility_drugs(FACILITY, "TH000104")
     assert [drug["ma_thuoc"] for drug in listed] == ["TH000101", "TH000104"]
     assert [drug["ten_thuoc"] for drug in one] == ["Amoxicillin 500mg"]
 
 
 def test_updated_drug_reads_back_with_its_new_price(legacy_sim):
     with legacy_sim.client() as client:
-        client.drug_add(a_drug(1))
-        client.drug_update(a_drug(1, gia_ban=1200))
-        [drug] = client.drugs(FACILITY, "TH000101")
+        client.facility_drug_add(a_drug(1))
+        client.facility_drug_update(a_drug(1, gia_ban=1200))
+        [drug] = client.facility_drugs(FACILITY, "TH000101")
     assert drug["gia_ban"] == 1200
 
 
 def test_deleted_drug_leaves_the_list(legacy_sim):
     with legacy_sim.client() as client:
-        client.drug_add(a_drug(1))
-        client.drug_delete(FACILITY, "TH000101")
-        assert client.drugs(FACILITY) == []
+        client.facility_drug_add(a_drug(1))
+        client.facility_drug_delete(FACILITY, "TH000101")
+        assert client.facility_drugs(FACILITY) == []
         with pytest.raises(Rejected, match="TH000101"):
-            client.drug_delete(FACILITY, "TH000101")
+            client.facility_drug_delete(FACILITY, "TH000101")
 
 
 def test_adding_a_drug_twice_is_refused_and_updating_an_unknown_one_too(legacy_sim):
     with legacy_sim.client() as client:
-        client.drug_add(a_drug(1))
+        client.facility_drug_add(a_drug(1))
         with pytest.raises(Rejected, match="đã có"):
-            client.drug_add(a_drug(1))
+            client.facility_drug_add(a_drug(1))
         with pytest.raises(Rejected, match="Không tìm thấy"):
-            client.drug_update(a_drug(2))
+            client.facility_drug_update(a_drug(2))
 
 
 def test_drug_without_a_name_is_refused(legacy_sim):
     with legacy_sim.client() as client, pytest.raises(Rejected, match="ten_thuoc"):
-        client.drug_add(a_drug(1, ten_thuoc=""))
+        client.facility_drug_add(a_drug(1, ten_thuoc=""))
 
 
 def test_drug_list_of_a_facility_not_on_the_account_is_refused(legacy_sim):
     with legacy_sim.client() as client, pytest.raises(Rejected, match=OTHER_FACILITY):
-        client.drugs(OTHER_FACILITY)
+        client.facility_drugs(OTHER_FACILITY)
 
 
 def test_drug_list_changes_are_kept_in_the_push_log(legacy_sim):
     with legacy_sim.client() as client:
-        client.drug_add(a_drug(1))
-        client.drug_update(a_drug(1, gia_ban=1100))
+        client.facility_drug_add(a_drug(1))
+        client.facility_drug_update(a_drug(1, gia_ban=1100))
     pushes = legacy_sim.pushes(kind="thuoc_co_so")
     assert [(p["action"], p["record_id"], p["ok"]) for p in pushes] == [
         ("them_thuoc", "TH000101", True),
