@@ -183,6 +183,10 @@ MAILERS = {
         },
     }
 }
+# The demo keeps its mail in a mailbox page instead of sending it (provisioning/demo_mailbox.py).
+DEMO_MAILBOX_DIR = Path(env("DEMO_MAILBOX_DIR", str(VAR_DIR / "mail")))
+if not DEBUG and MAILERS["default"]["BACKEND"] == "provisioning.demo_mailbox.EmailBackend":
+    raise ImproperlyConfigured("The demo mailbox keeps e-mails unsent: set EMAIL_BACKEND.")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Liên thông Dược <no-reply@lienthongduoc.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from provisioning.views import common
 
@@ -12,6 +14,11 @@ urlpatterns = [
     path("tham-dinh/", include("provisioning.urls.review")),
     path("viettel/", include("provisioning.urls.issuance")),
     path("", include("provisioning.urls.public")),
+    path("hop-thu-demo/", include("provisioning.urls.demo")),
+    # Browsers ask for /favicon.ico on pages that do not name one (a PDF, an error).
+    path(
+        "favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.ico", permanent=True)
+    ),
 ]
 
 handler404 = "provisioning.views.common.not_found"

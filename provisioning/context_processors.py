@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from . import demo_mailbox
 from .models import Role
 from .permissions import has_role, is_staff_member
 
@@ -8,6 +9,7 @@ def portal(request):
     user = request.user
     return {
         "mfa_relaxed": not settings.STAFF_REQUIRE_MFA,
+        "demo_mailbox": demo_mailbox.is_active(),
         "is_staff_member": is_staff_member(user),
         "is_reviewer": has_role(user, Role.REVIEWER),
         "is_approver": has_role(user, Role.APPROVER),
