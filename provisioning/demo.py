@@ -3,6 +3,7 @@ state, made through the same services the screens use."""
 
 import datetime
 import random
+import time
 from functools import cache
 
 from allauth.account.models import EmailAddress
@@ -336,7 +337,27 @@ def _age(dossier, rng):
     type(dossier).objects.filter(pk=dossier.pk).update(submitted_at=submitted, due_date=due)
 
 
+def _plan():
+    """What each facility ends as: the demo facility user (the first two) sees a dossier
+    waiting for more and a freshly issued one; None leaves a facility without a dossier."""
+    plan = [status for status, count in PLAN for _ in range(count)]
+    return [
+        {0: DossierStatus.NEEDS_INFO, 1: DossierStatus.ISSUED}.get(
+            index, plan[index - 2] if index - 2 < len(plan) else None
+        )
+        for index in range(FACILITY_COUNT)
+    ]
+
+
 def seed(*, province_code, seed=2026, stdout=None):
+    """Load the demo; with `stdout`, say what it does as it goes (it takes minutes)."""
+    started = time.monotonic()
+
+    def say(line):
+        if stdout:
+            stdout.write(line)
+            stdout.flush()
+
     rng = random.Random(seed)
     province = Province.objects.get(code=province_code)
     communes = list(Commune.objects.filter(province=province).order_by("code"))
@@ -355,44 +376,56 @@ def seed(*, province_code, seed=2026, stdout=None):
                 },
             )
             vendors.append((vendor, product))
-    if Facility.objects.filter(province=province).exists():
+    say(
+        f"Bước 1/3 · {province.short_name} ({len(communes)} xã, phường): {len(DEMO_USERS)} tài khoản "
+        f"trình diễn, đầu mối hỗ trợ, tài liệu hướng dẫn, {len(vendors)} đơn vị phần mềm."
+    )
+    existing = Facility.objects.filter(province=province).count()
+    if existing:
+        say(f"Đã có {existing} cơ sở trình diễn: giữ nguyên dữ liệu.")
         return staff
-    plan = [status for status, count in PLAN for _ in range(count)]
-    for index in range(FACILITY_COUNT):
+    targets = _plan()
+    say(
+        f"Bước 2/3 · {FACILITY_COUNT} cơ sở, {sum(t is not None for t in targets)} hồ sơ đi qua "
+        "đúng các bước của Cổng (văn bản PDF, thư, tài khoản trên hệ thống mô phỏng); "
+        "mất vài phút:"
+    )
+    for index, target in enumerate(targets):
         owner = (
             staff["facility"]
             if index < 2
             else _user(f"coso{index:02d}@demo.vn", PEOPLE[index % len(PEOPLE)])
         )
         facility = _facility(rng, index, owner, province, communes, vendors)
-        # The demo facility user sees a dossier waiting for more and a freshly issued one.
-        target = {0: DossierStatus.NEEDS_INFO, 1: DossierStatus.ISSUED}.get(
-            index, plan[index - 2] if index - 2 < len(plan) else None
+        state = "chưa có hồ sơ"
+        if target is not None:
+            dossier = dossiers.dossier_create(facility=facility, actor=owner)
+            _attach(
+                dossier,
+                owner,
+                DocumentKind.SECURITY_CONTRACT,
+                "HỢP ĐỒNG BẢO MẬT THÔNG TIN",
+                f"Giữa Viettel Solutions và {facility.vendor.name}.",
+                "hop-dong-bao-mat.pdf",
+            )
+            _attach(
+                dossier,
+                owner,
+                DocumentKind.INTERCONNECTION_RECORD,
+                "BIÊN BẢN XÁC NHẬN LIÊN THÔNG",
+                f"Phần mềm {facility.software_product} đã kết nối thành công.",
+                "bien-ban-lien-thong.pdf",
+            )
+            dossier = _advance(dossier, target, staff, rng, 8000 + index)
+            _age(dossier, rng)
+            state = dossier.get_status_display()
+        say(
+            f"  [{index + 1:>{len(str(FACILITY_COUNT))}}/{FACILITY_COUNT}] {facility.name}: "
+            f"{state} ({time.monotonic() - started:.0f} giây)"
         )
-        if target is None:
-            continue
-        dossier = dossiers.dossier_create(facility=facility, actor=owner)
-        _attach(
-            dossier,
-            owner,
-            DocumentKind.SECURITY_CONTRACT,
-            "HỢP ĐỒNG BẢO MẬT THÔNG TIN",
-            f"Giữa Viettel Solutions và {facility.vendor.name}.",
-            "hop-dong-bao-mat.pdf",
-        )
-        _attach(
-            dossier,
-            owner,
-            DocumentKind.INTERCONNECTION_RECORD,
-            "BIÊN BẢN XÁC NHẬN LIÊN THÔNG",
-            f"Phần mềm {facility.software_product} đã kết nối thành công.",
-            "bien-ban-lien-thong.pdf",
-        )
-        dossier = _advance(dossier, target, staff, rng, 8000 + index)
-        _age(dossier, rng)
-        if stdout:
-            stdout.write(f"  {facility.name}: {dossier.get_status_display()}")
     # The aged dossiers include late ones: their apologies wait for the reviewer at once
     # rather than at the beat's first hourly run.
-    apologies_draft()
+    drafted = apologies_draft()
+    say(f"Bước 3/3 · {drafted} thư xin lỗi soạn sẵn cho các hồ sơ sắp trễ hạn.")
+    say(f"Xong sau {time.monotonic() - started:.0f} giây.")
     return staff
