@@ -377,8 +377,9 @@ def seed(*, province_code, seed=2026, stdout=None):
             )
             vendors.append((vendor, product))
     say(
-        f"Bước 1/3 · {province.short_name} ({len(communes)} xã, phường): {len(DEMO_USERS)} tài khoản "
-        f"trình diễn, đầu mối hỗ trợ, tài liệu hướng dẫn, {len(vendors)} đơn vị phần mềm."
+        f"Bước 1/3 · {province.short_name} ({len(communes)} xã, phường): "
+        f"{len(DEMO_USERS)} tài khoản trình diễn, đầu mối hỗ trợ, tài liệu hướng dẫn, "
+        f"{len(vendors)} đơn vị phần mềm."
     )
     existing = Facility.objects.filter(province=province).count()
     if existing:

@@ -336,18 +336,24 @@ def test_a_wrong_current_password_is_refused_in_vietnamese(owner):
     assert english_left(text) == []
 
 
-@pytest.mark.django_db
+# Transactional: allauth says "activated" in an on-commit callback, during the request.
+@pytest.mark.django_db(transaction=True)
 def test_staff_set_up_two_factor_authentication_in_vietnamese(reviewer):
     client = reauthenticated(signed_in(reviewer))
 
     index = page(client.get(reverse("mfa_index")))
     activate = page(client.get(reverse("mfa_activate_totp")))
+    secret = re.search(r'id="authenticator_secret" value="(\w+)"', activate).group(1)
     wrong = page(client.post(reverse("mfa_activate_totp"), {"code": "000000"}))
+    activated = client.post(
+        reverse("mfa_activate_totp"), {"code": current_code(secret)}, follow=True
+    )
 
     assert "Chưa bật ứng dụng xác thực." in index
     assert "quét mã QR" in activate
     assert "Mã không đúng." in wrong
-    for text in (index, activate, wrong):
+    assert "Đã bật ứng dụng xác thực." in messages_on(activated)
+    for text in (index, activate, wrong, page(activated)):
         assert english_left(text) == []
 
 

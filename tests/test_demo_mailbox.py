@@ -2,8 +2,10 @@
 on a page that exists only in DEBUG."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
@@ -114,3 +116,13 @@ def test_production_refuses_the_demo_mailbox(tmp_path):
 
     assert result.returncode != 0
     assert "EMAIL_BACKEND" in result.stderr
+
+
+def test_the_demo_script_keeps_its_mail_in_the_mailbox_and_tells_where():
+    script = (Path(settings.BASE_DIR) / "scripts" / "demo").read_text()
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+
+    assert f"EMAIL_BACKEND=${{EMAIL_BACKEND:-{demo_mailbox.BACKEND}}}" in script
+    assert f"http://127.0.0.1:$PORT{reverse('demo:mailbox')}" in script
+    assert f"http://127.0.0.1:8000{reverse('demo:mailbox')}" in readme
+    assert "var/log/worker.log" not in readme
