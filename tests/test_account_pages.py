@@ -14,6 +14,7 @@ from pathlib import Path
 
 import allauth
 import django
+import import_export
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -38,8 +39,12 @@ PASSWORD = "mat-khau-2026"  # UserFactory's
 ALLAUTH_EN = Path(allauth.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
 DJANGO_EN = [
     Path(django.__file__).parent / folder / "en" / "LC_MESSAGES" / "django.po"
-    for folder in ("conf/locale", "contrib/auth/locale")
+    for folder in ("conf/locale", "contrib/auth/locale", "contrib/admin/locale")
 ]
+# import-export ships no English catalogue: its French one lists the msgids.
+IMPORT_EXPORT_MSGIDS = (
+    Path(import_export.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+)
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES"
 # What the portal uses of allauth: its account and mfa apps, without the features that are
 # switched off (phone numbers, sign-in codes, passkeys, security keys, trusted browsers).
@@ -185,10 +190,10 @@ def test_every_allauth_text_of_the_used_pages_forms_and_emails_has_a_vietnamese_
     assert missing == []
 
 
-def test_the_vietnamese_catalogue_holds_only_allauth_and_django_texts():
+def test_the_vietnamese_catalogue_holds_only_allauth_django_and_import_export_texts():
     foreign = {
         (entry.get("msgctxt"), entry["msgid"])
-        for po in (ALLAUTH_EN, *DJANGO_EN)
+        for po in (ALLAUTH_EN, *DJANGO_EN, IMPORT_EXPORT_MSGIDS)
         for entry in read_po(po)
     }
 
@@ -398,6 +403,23 @@ def test_the_select_placeholder_is_vietnamese(owner):
 
         assert str(BLANK_CHOICE_LABEL) == "— Chọn một mục —"
     assert "Select an option" not in text
+
+
+@pytest.mark.django_db
+def test_the_admin_speaks_vietnamese_import_and_export_included(admin_member, as_user):
+    admin_member.is_staff = admin_member.is_superuser = True
+    admin_member.save()
+    client = as_user(admin_member)
+
+    facilities = page(client.get(reverse("admin:provisioning_facility_changelist")))
+    export = page(client.get(reverse("admin:provisioning_facility_export")))
+
+    assert ">Xuất dữ liệu</a>" in facilities
+    assert ">Nhập dữ liệu</a>" in facilities
+    assert ">Export</a>" not in facilities
+    assert "Định dạng" in export
+    assert "Chọn tất cả" in export
+    assert "Select all" not in export
 
 
 @pytest.mark.django_db

@@ -38,6 +38,8 @@ def test_seed_demo_prints_each_step_and_each_facility_as_it_goes(small_demo):
     assert any(re.match(r"Xong sau \d+ giây\.", line) for line in lines)
     assert Facility.objects.count() == 3
     assert Dossier.objects.count() == 3
+    assert "chuyenvien@demo.vn" in out.getvalue()
+    assert "(Chuyên viên Sở Y tế)" in out.getvalue()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -35,4 +35,5 @@ class Command(BaseCommand):
             celery_app.conf.task_always_eager = eager
         self.stdout.write(self.style.SUCCESS("Dữ liệu trình diễn đã sẵn sàng. Đăng nhập:"))
         for email, (_name, role) in DEMO_USERS.items():
-            self.stdout.write(f"  {email:22} / {DEMO_PASSWORD}   ({role or 'cơ sở'})")
+            who = role.label if role else "Cơ sở"
+            self.stdout.write(f"  {email:22} / {DEMO_PASSWORD}   ({who})")
