@@ -406,6 +406,18 @@ def test_the_select_placeholder_is_vietnamese(owner):
 
 
 @pytest.mark.django_db
+def test_too_many_password_resets_get_a_vietnamese_page(client, owner):
+    responses = [
+        client.post(reverse("account_reset_password"), {"email": owner.email}) for _ in range(6)
+    ]
+
+    assert responses[-1].status_code == 429
+    text = responses[-1].content.decode()
+    assert "Vui lòng chờ vài phút rồi thử lại." in text
+    assert "Too Many Requests" not in text
+
+
+@pytest.mark.django_db
 def test_the_admin_speaks_vietnamese_import_and_export_included(admin_member, as_user):
     admin_member.is_staff = admin_member.is_superuser = True
     admin_member.save()
