@@ -41,6 +41,7 @@ DJANGO_EN = [
     Path(django.__file__).parent / folder / "en" / "LC_MESSAGES" / "django.po"
     for folder in ("conf/locale", "contrib/auth/locale", "contrib/admin/locale")
 ]
+ADMIN_JS_EN = Path(django.__file__).parent / "contrib/admin/locale/en/LC_MESSAGES/djangojs.po"
 # import-export ships no English catalogue: its French one lists the msgids.
 IMPORT_EXPORT_MSGIDS = (
     Path(import_export.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -190,28 +191,30 @@ def test_every_allauth_text_of_the_used_pages_forms_and_emails_has_a_vietnamese_
     assert missing == []
 
 
-def test_the_vietnamese_catalogue_holds_only_allauth_django_and_import_export_texts():
+def test_the_vietnamese_catalogues_hold_only_allauth_django_and_import_export_texts():
     foreign = {
         (entry.get("msgctxt"), entry["msgid"])
-        for po in (ALLAUTH_EN, *DJANGO_EN, IMPORT_EXPORT_MSGIDS)
+        for po in (ALLAUTH_EN, *DJANGO_EN, ADMIN_JS_EN, IMPORT_EXPORT_MSGIDS)
         for entry in read_po(po)
     }
 
     ours = [
         entry["msgid"]
-        for entry in read_po(CATALOGUE / "django.po")
+        for domain in ("django", "djangojs")
+        for entry in read_po(CATALOGUE / f"{domain}.po")
         if entry["msgid"] and (entry.get("msgctxt"), entry["msgid"]) not in foreign
     ]
 
     assert ours == []
 
 
-def test_the_compiled_vietnamese_catalogue_matches_the_po_file():
-    with open(CATALOGUE / "django.mo", "rb") as mo:
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_the_compiled_vietnamese_catalogue_matches_the_po_file(domain):
+    with open(CATALOGUE / f"{domain}.mo", "rb") as mo:
         compiled = gettext.GNUTranslations(mo)
 
     stale = []
-    for entry in read_po(CATALOGUE / "django.po"):
+    for entry in read_po(CATALOGUE / f"{domain}.po"):
         if not entry["msgid"]:
             continue
         context, msgid = entry.get("msgctxt"), entry["msgid"]
@@ -432,6 +435,17 @@ def test_the_admin_speaks_vietnamese_import_and_export_included(admin_member, as
     assert "Định dạng" in export
     assert "Chọn tất cả" in export
     assert "Select all" not in export
+
+
+@pytest.mark.django_db
+def test_the_admin_calendar_names_days_in_vietnamese(admin_member, as_user):
+    admin_member.is_staff = admin_member.is_superuser = True
+    admin_member.save()
+
+    script = page(as_user(admin_member).get(reverse("admin:jsi18n")))
+
+    assert '"Sunday": "Ch\\u1ee7 nh\\u1eadt"' in script
+    assert '"Today (%(date)s)": "H\\u00f4m nay (%(date)s)"' in script
 
 
 @pytest.mark.django_db
