@@ -93,12 +93,12 @@ class Mail:
         )
 
 
-def mails():
-    """Every stored e-mail, newest first."""
+def mails(limit=200):
+    """The newest stored e-mails, newest first (names start with the time they were sent)."""
     folder = directory()
     if not folder.is_dir():
         return []
-    return [Mail.read(path) for path in sorted(folder.glob("*.eml"), reverse=True)]
+    return [Mail.read(path) for path in sorted(folder.glob("*.eml"), reverse=True)[:limit]]
 
 
 def mail(name):
