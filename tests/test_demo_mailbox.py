@@ -84,6 +84,16 @@ def test_a_portal_email_reads_as_text_and_its_letter_downloads(client, mailbox):
 
 
 @pytest.mark.django_db
+def test_the_newest_email_comes_first(client, mailbox):
+    for subject in ("Thư thứ nhất", "Thư thứ hai"):
+        EmailMultiAlternatives(subject=subject, body="…", to=["a@nhathuoc.vn"]).send()
+
+    page = client.get(reverse("demo:mailbox")).content.decode()
+
+    assert page.index("Thư thứ hai") < page.index("Thư thứ nhất")
+
+
+@pytest.mark.django_db
 def test_without_debug_the_mailbox_is_404(client, mailbox, settings):
     sign_up(client)
     (stored,) = demo_mailbox.mails()
