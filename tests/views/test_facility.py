@@ -75,6 +75,8 @@ def facility_data(**overrides):
         "vendor": vendor.pk,
         "software_product": "Nhà thuốc GPP Pro",
         "connection_model": Facility.ConnectionModel.DIRECT,
+        "representative-full_name": "Phạm Thị Minh Châu",
+        "representative-position": "Chủ nhà thuốc",
     }
     data.update(overrides)
     return data
@@ -98,6 +100,8 @@ def test_a_new_user_signs_up_confirms_the_email_and_declares_the_facility(client
     response = client.post(
         reverse("account_signup"),
         {
+            "full_name": "  Phạm Thị   Minh Châu ",
+            "position": "Chủ nhà thuốc",
             "email": "chu.nhathuoc@gmail.com",
             "password1": "Lien-Thong#8472",
             "password2": "Lien-Thong#8472",
@@ -105,6 +109,7 @@ def test_a_new_user_signs_up_confirms_the_email_and_declares_the_facility(client
     )
     assert response.status_code == 302
     user = User.objects.get(email="chu.nhathuoc@gmail.com")
+    assert (user.full_name, user.position) == ("Phạm Thị Minh Châu", "Chủ nhà thuốc")
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/tai-khoan/\S+/", mail.outbox[0].body).group(0)
     confirmed = client.post(urlsplit(link).path)
