@@ -171,6 +171,14 @@ class Vendor(models.Model):
     def __str__(self):
         return self.short_name
 
+    @property
+    def label(self):
+        """The full name with the short one in brackets, unless the name already holds it:
+        "Công ty Cổ phần Công nghệ Sapo (KiotViet)", not "… (KiotViet) (KiotViet)"."""
+        if self.short_name.casefold() in self.name.casefold():
+            return self.name
+        return f"{self.name} ({self.short_name})"
+
 
 class Facility(models.Model):
     class Kind(models.TextChoices):
@@ -320,6 +328,11 @@ class Dossier(models.Model):
     @property
     def is_paused(self):
         return self.status == DossierStatus.NEEDS_INFO
+
+    @property
+    def is_open(self):
+        """Still in progress: the facility cannot open another one for the same purpose."""
+        return self.status in OPEN_STATUSES
 
 
 class RejectionReason(models.TextChoices):

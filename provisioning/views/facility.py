@@ -71,6 +71,9 @@ def home(request):
             Prefetch("accounts", queryset=NationalAccount.objects.order_by("-created_at")),
         )
     )
+    for facility in facilities:
+        # The one dossier in progress, if any: a second one would be refused.
+        facility.open_dossier = next((d for d in facility.dossiers.all() if d.is_open), None)
     return render(
         request,
         "facility/home.html",

@@ -248,6 +248,26 @@ def test_a_clinic_with_an_insurance_code_is_saved(owner, as_user):
     assert Facility.objects.get(owner=owner).insurance_code == "27A01"
 
 
+def test_the_facility_profile_records_the_representatives_name_and_position(owner, as_user):
+    response = as_user(owner).post(
+        reverse("facility:facility_create"),
+        facility_data(
+            **{"representative-full_name": "Trần Thị  An", "representative-position": ""}
+        ),
+    )
+    assert response.context["person_form"].errors["position"] == ["Trường này là bắt buộc."]
+    assert not Facility.objects.filter(owner=owner).exists()
+
+    as_user(owner).post(
+        reverse("facility:facility_create"),
+        facility_data(**{"representative-position": "Giám đốc"}),
+    )
+
+    owner.refresh_from_db()
+    assert (owner.full_name, owner.position) == ("Phạm Thị Minh Châu", "Giám đốc")
+    assert Facility.objects.filter(owner=owner).exists()
+
+
 def test_the_profile_cannot_be_edited_while_the_so_reviews_the_dossier(facility, staff, as_user):
     dossier_at(S.SUBMITTED, facility=facility)
     response = as_user(facility.owner).post(
