@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from provisioning.models import AuditEvent, DossierStatus, Letter, User
 from provisioning.services.accounts import dossier_confirm_password_change
 from provisioning.services.dossiers import comment_add, dossier_decide
+from provisioning.services.staff import staff_invite
 
 from .factories import UserFactory
 from .flows import dossier_at
@@ -81,6 +82,29 @@ def test_staff_without_a_title_are_asked_for_it_before_reviewing(as_user, review
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("profile"))
+
+
+def test_an_invited_staff_member_gives_a_title_at_the_first_visit(as_user, home_province, owner):
+    membership = staff_invite(
+        email="moi@soyte.vn",
+        full_name="Vũ Văn Tâm",
+        province=home_province,
+        role="reviewer",
+        actor=None,
+    )
+    client = as_user(membership.user)
+
+    assert client.get(reverse("review:queue"))["Location"].startswith(reverse("profile"))
+    page = client.get(reverse("profile")).content.decode()
+    assert 'value="Vũ Văn Tâm"' in page
+
+    client.post(reverse("profile"), {"full_name": "Vũ Văn Tâm", "position": "Chuyên viên"})
+    assert client.get(reverse("review:queue")).status_code == 200
+
+
+def test_anonymous_visitors_are_sent_to_log_in_from_the_profile_page(client):
+    response = client.get(reverse("profile"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_the_profile_page_does_not_send_people_to_another_site(as_user, owner):
