@@ -65,15 +65,19 @@ class PersonForm(forms.Form):
         return {name: self.cleaned_data[name] for name in PersonForm.base_fields}
 
 
-class SignupForm(PersonForm):
-    """What allauth's sign-up adds to e-mail and password: who the representative is."""
-
-    field_order = ["full_name", "position", "email", "password1", "password2"]
+class RepresentativeForm(PersonForm):
+    """The facility's representative: who signs its request and receives its account."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["full_name"].label = _("Họ và tên người đại diện cơ sở")
         self.fields["position"].help_text = _("Ví dụ: Chủ cơ sở, Giám đốc, Người phụ trách.")
+
+
+class SignupForm(RepresentativeForm):
+    """What allauth's sign-up adds to e-mail and password: who the representative is."""
+
+    field_order = ["full_name", "position", "email", "password1", "password2"]
 
     def signup(self, request, user):
         """Called by allauth once the user is saved."""

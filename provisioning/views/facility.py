@@ -19,7 +19,7 @@ from ..forms import (
     ConfirmPasswordChangeForm,
     DossierForm,
     FacilityForm,
-    PersonForm,
+    RepresentativeForm,
     ResponseItemForm,
 )
 from ..letters import request_letter
@@ -87,10 +87,10 @@ def home(request):
 def _representative_form(request):
     """The owner's name and position, asked with the facility's profile (letters print them
     where the representative signs)."""
-    return PersonForm(
+    return RepresentativeForm(
         request.POST or None,
         prefix="representative",
-        initial=PersonForm.initial_for(request.user),
+        initial=RepresentativeForm.initial_for(request.user),
     )
 
 
