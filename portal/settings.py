@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "provisioning.middleware.StaffTwoFactorMiddleware",
+    "provisioning.middleware.ProfileRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -217,6 +218,8 @@ CELERY_TIMEZONE = TIME_ZONE
 SITE_ID = 1
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The representative's full name and position, printed on the letters they sign.
+ACCOUNT_SIGNUP_FORM_CLASS = "provisioning.forms.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False

@@ -7,6 +7,7 @@ from provisioning.views import common
 
 urlpatterns = [
     path("", common.home, name="home"),
+    path("ca-nhan/", common.profile, name="profile"),
     path("tai-khoan/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

@@ -40,6 +40,14 @@ DEMO_USERS = {
     "viettel@demo.vn": ("Phạm Quốc Huy", Role.VIETTEL),
     "admin@demo.vn": ("Quản trị hệ thống", Role.ADMIN),
 }
+# Printed under each name on the letters.
+DEMO_POSITIONS = {
+    None: "Chủ cơ sở",
+    Role.REVIEWER: "Chuyên viên Phòng Nghiệp vụ Dược",
+    Role.APPROVER: "Phó Giám đốc Sở Y tế",
+    Role.VIETTEL: "Kỹ thuật viên Chi nhánh Viettel",
+    Role.ADMIN: "Quản trị hệ thống",
+}
 VENDORS = [
     ("Tập đoàn Bưu chính Viễn thông Việt Nam (VNPT)", "VNPT", "VNPT Pharmacy"),
     ("Công ty TNHH Hệ thống Thông tin FPT", "FPT", "FPT.eHospital Nhà thuốc"),
@@ -141,10 +149,15 @@ def _attach(dossier, actor, kind, title, body, name):
     )
 
 
-def _user(email, full_name, *, is_staff=False, is_superuser=False):
+def _user(email, full_name, *, role=None, is_staff=False, is_superuser=False):
     user, _created = User.objects.update_or_create(
         email=email,
-        defaults={"full_name": full_name, "is_staff": is_staff, "is_superuser": is_superuser},
+        defaults={
+            "full_name": full_name,
+            "position": DEMO_POSITIONS[role],
+            "is_staff": is_staff,
+            "is_superuser": is_superuser,
+        },
     )
     user.set_password(DEMO_PASSWORD)
     user.save()
@@ -158,7 +171,7 @@ def _staff(province):
     staff = {}
     for email, (name, role) in DEMO_USERS.items():
         admin = role == Role.ADMIN
-        user = _user(email, name, is_staff=admin, is_superuser=admin)
+        user = _user(email, name, role=role, is_staff=admin, is_superuser=admin)
         if role:
             Membership.objects.get_or_create(user=user, province=province, role=role)
             staff[role] = user

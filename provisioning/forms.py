@@ -15,7 +15,9 @@ from .models import (
     Role,
     Vendor,
 )
+from .ratelimit import client_ip
 from .selectors import dossier_search
+from .services.people import person_update
 from .uploads import CheckedFileField
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
@@ -31,6 +33,55 @@ def _normalise_certificate(value, label):
             _("%(label)s không đúng dạng “số/ký hiệu”, ví dụ 123/ĐKKDD-BN.") % {"label": label}
         )
     return value
+
+
+class PersonForm(forms.Form):
+    """A person's name and position, as letters print them where the person signs."""
+
+    full_name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=150,
+        help_text=_("Đầy đủ, có dấu, như trên giấy tờ tùy thân: in trên đơn, phiếu và biên bản."),
+    )
+    position = forms.CharField(
+        label=_("Chức vụ"),
+        max_length=100,
+        help_text=_("Ví dụ: Chủ cơ sở, Giám đốc, Chuyên viên Phòng Nghiệp vụ Dược."),
+    )
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_position(self):
+        return " ".join(self.cleaned_data["position"].split())
+
+    @classmethod
+    def initial_for(cls, user):
+        return {"full_name": user.full_name, "position": user.position}
+
+    @property
+    def person(self):
+        """The cleaned name and position, as `person_update` takes them."""
+        return {name: self.cleaned_data[name] for name in PersonForm.base_fields}
+
+
+class RepresentativeForm(PersonForm):
+    """The facility's representative: who signs its request and receives its account."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].label = _("Họ và tên người đại diện cơ sở")
+        self.fields["position"].help_text = _("Ví dụ: Chủ cơ sở, Giám đốc, Người phụ trách.")
+
+
+class SignupForm(RepresentativeForm):
+    """What allauth's sign-up adds to e-mail and password: who the representative is."""
+
+    field_order = ["full_name", "position", "email", "password1", "password2"]
+
+    def signup(self, request, user):
+        """Called by allauth once the user is saved."""
+        person_update(user=user, actor=user, ip=client_ip(request), **self.person)
 
 
 class FacilityForm(forms.ModelForm):

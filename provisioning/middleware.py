@@ -2,6 +2,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 
 from .permissions import is_staff_member
 
@@ -24,6 +25,31 @@ class StaffTwoFactorMiddleware:
             and not request.user.authenticator_set.exists()
         ):
             return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+# Where people file, review, approve and hand over (facility, review and Viettel screens).
+NAMED_PREFIXES = ("/co-so/", "/tham-dinh/", "/viettel/")
+
+
+class ProfileRequiredMiddleware:
+    """Nobody files or signs anything without a name: letters and timelines print it.
+
+    Accounts made before the portal asked for names (and staff an administrator created) are
+    sent to the profile page first, and come back to where they were going.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and request.path.startswith(NAMED_PREFIXES)
+            and not user.has_profile
+        ):
+            return redirect(f"{reverse('profile')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

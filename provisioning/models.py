@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .search import vietnamese
+
 
 class Province(models.Model):
     """A province after the July 2025 reform (loaded from vietnam-provinces)."""
@@ -25,7 +27,7 @@ class Province(models.Model):
     office_symbol = models.CharField(_("ký hiệu viết tắt"), max_length=20, default="SYT")
 
     class Meta:
-        ordering = ["name"]
+        ordering = [vietnamese("name")]
         verbose_name = _("tỉnh, thành phố")
         verbose_name_plural = _("tỉnh, thành phố")
 
@@ -42,7 +44,7 @@ class Commune(models.Model):
     division_type = models.CharField(_("loại"), max_length=20)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [vietnamese("name")]
         verbose_name = _("xã, phường")
         verbose_name_plural = _("xã, phường")
 
@@ -97,6 +99,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("thư điện tử"), unique=True)
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    # Printed under the name where the person signs: "Chủ cơ sở", "Chuyên viên", ...
+    position = models.CharField(_("chức vụ"), max_length=100, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     is_staff = models.BooleanField(_("vào trang quản trị"), default=False)
@@ -113,6 +117,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.full_name or self.email
+
+    @property
+    def has_profile(self):
+        """Whether the person gave the name and position that letters and timelines print."""
+        return bool(self.full_name.strip() and self.position.strip())
 
 
 class Role(models.TextChoices):
@@ -161,6 +170,14 @@ class Vendor(models.Model):
 
     def __str__(self):
         return self.short_name
+
+    @property
+    def label(self):
+        """The full name with the short one in brackets, unless the name already holds it:
+        "Công ty Cổ phần Công nghệ Sapo (KiotViet)", not "… (KiotViet) (KiotViet)"."""
+        if self.short_name.casefold() in self.name.casefold():
+            return self.name
+        return f"{self.name} ({self.short_name})"
 
 
 class Facility(models.Model):
@@ -311,6 +328,11 @@ class Dossier(models.Model):
     @property
     def is_paused(self):
         return self.status == DossierStatus.NEEDS_INFO
+
+    @property
+    def is_open(self):
+        """Still in progress: the facility cannot open another one for the same purpose."""
+        return self.status in OPEN_STATUSES
 
 
 class RejectionReason(models.TextChoices):

@@ -73,8 +73,16 @@ def other_facility(other_owner):
     return FacilityFactory(owner=other_owner, name="Nhà thuốc Bình Minh")
 
 
+STAFF_POSITIONS = {
+    "reviewer": "Chuyên viên Phòng Nghiệp vụ Dược",
+    "approver": "Phó Giám đốc Sở Y tế",
+    "viettel": "Kỹ thuật viên Chi nhánh Viettel",
+    "admin": "Quản trị hệ thống",
+}
+
+
 def _staff(email, role, province_code=HOME_PROVINCE):
-    user = UserFactory(email=email)
+    user = UserFactory(email=email, position=STAFF_POSITIONS[role])
     MembershipFactory(user=user, role=role, province=province(province_code))
     return user
 

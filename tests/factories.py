@@ -40,6 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"nguoidung{n}@example.vn")
     full_name = factory.Faker("name", locale="vi_VN")
+    position = "Chủ cơ sở"
     password = factory.django.Password("mat-khau-2026")
 
     @factory.post_generation

@@ -87,7 +87,7 @@ def request_context() -> dict:
             "Hợp đồng bảo mật thông tin giữa đơn vị cung cấp phần mềm và Viettel Solutions",
             "Biên bản xác nhận liên thông do Viettel Solutions cấp",
         ],
-        "representative": {"name": REPRESENTATIVE},
+        "representative": {"name": REPRESENTATIVE, "position": "Chủ nhà thuốc"},
     }
 
 
@@ -103,7 +103,12 @@ def receipt_context() -> dict:
         "dossier_code": DOSSIER_CODE,
         "lookup_code": "Q7M2-K9XD",
         "facility": facility(),
-        "applicant": {"name": REPRESENTATIVE, "phone": "0912 345 678", "email": "hanh@gmail.com"},
+        "applicant": {
+            "name": REPRESENTATIVE,
+            "position": "Chủ nhà thuốc",
+            "phone": "0912 345 678",
+            "email": "hanh@gmail.com",
+        },
         "request": "Cấp tài khoản liên thông dữ liệu dược",
         "documents": [
             {"title": "Đơn đề nghị cấp tài khoản liên thông", "form": "Bản điện tử"},

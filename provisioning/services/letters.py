@@ -154,8 +154,19 @@ def _facility(dossier, code=""):
     }
 
 
+# Where a person signs and the portal does not know their name, a line to write it by hand:
+# never the e-mail address.
+UNNAMED = "…………………………"
+
+
 def _person(user):
-    return (user.full_name or user.email) if user else ""
+    return (user.full_name or UNNAMED) if user else ""
+
+
+def _signer(user, title):
+    """A signature block: the signer's position in capitals (else `title`) and name."""
+    position = user.position if user else ""
+    return {"title": (position or title).upper(), "name": _person(user)}
 
 
 def _last_actor(dossier, actions):
@@ -197,6 +208,7 @@ def _receipt_context(dossier, *, today, code, number):
         "facility": _facility(dossier),
         "applicant": {
             "name": _person(owner),
+            "position": owner.position,
             "phone": dossier.facility.phone,
             "email": owner.email,
         },
@@ -218,7 +230,7 @@ def _decision_context(dossier, *, today, code, number):
     approver, decision_note = _last_actor(dossier, ["dossier.approved", "dossier.rejected"])
     context = {
         **_shared(dossier, today=today, code=code, number=number),
-        "signature": {"title": "LÃNH ĐẠO SỞ Y TẾ", "name": _person(approver)},
+        "signature": _signer(approver, "Lãnh đạo Sở Y tế"),
         "recipients": [
             "Như trên",
             f"Chi nhánh Viettel {dossier.province.short_name}",
@@ -264,9 +276,12 @@ def _handover_context(dossier, *, today, code, number):
             "organisation": f"Viettel {branch} - Chi nhánh Tập đoàn Công nghiệp - Viễn thông "
             "Quân đội",
             "name": _person(giver or account.created_by),
-            "title": "Cán bộ Chi nhánh Viettel",
+            "title": (giver or account.created_by).position or "Cán bộ Chi nhánh Viettel",
         },
-        "receiver": {"name": _person(facility.owner), "title": "Người đại diện cơ sở"},
+        "receiver": {
+            "name": _person(facility.owner),
+            "title": facility.owner.position or "Người đại diện cơ sở",
+        },
         "facility": _facility(dossier, code=account.facility_code),
         "username": account.username,
         "national_system": account.get_system_display(),
@@ -316,7 +331,7 @@ def request_context(dossier, *, today, code="", number=""):
         "connection_model": facility.connection_model,
         "national_system": DEFAULT_NATIONAL_SYSTEM,
         "attachments": attachments or ["(chưa đính kèm tài liệu)"],
-        "representative": {"name": _person(facility.owner)},
+        "representative": {"name": _person(facility.owner), "position": facility.owner.position},
     }
 
 
@@ -324,9 +339,8 @@ def _apology_context(dossier, apology, *, today, code, number):
     return {
         **_shared(dossier, today=today, code=code, number=number),
         "signature": {
-            "title": "CÁN BỘ THẨM ĐỊNH HỒ SƠ",
+            **_signer(apology.sent_by, "Cán bộ thẩm định hồ sơ"),
             "note": f"({_agency(dossier.province)})",
-            "name": _person(apology.sent_by),
         },
         "recipients": [dossier.facility.name, "Lưu: Bộ phận một cửa"],
         "facility": {"name": dossier.facility.name},

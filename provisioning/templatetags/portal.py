@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from ..models import DossierStatus, Letter
 from ..workflow import EVENT_LABELS
@@ -19,6 +20,16 @@ def event_note(event):
         label = str(Letter.Kind(event.data["kind"]).label)
         return f"{label} {event.data.get('number', '')}".strip()
     return event.note
+
+
+@register.filter
+def person(user):
+    """A person as pages and e-mails name them: "Trần Thị An, Chủ nhà thuốc". Never the
+    e-mail address, which is not a name."""
+    if user is None:
+        return ""
+    name = user.full_name or _("(chưa khai báo họ tên)")
+    return f"{name}, {user.position}" if user.position else name
 
 
 @register.filter

@@ -4,31 +4,57 @@ import hashlib
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
+from django.urls import reverse
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..forms import LookupForm
+from ..forms import LookupForm, PersonForm
 from ..models import Dossier, GuidanceDocument, Letter, Role
 from ..permissions import get_document_for_user, get_dossier_for_user, has_role, is_staff_member
-from ..ratelimit import allow
+from ..ratelimit import allow, client_ip
 from ..selectors import public_timeline
+from ..services.people import person_update
 
 
 def home(request):
+    """Each role starts where its work waits: a leader on what waits for approval."""
     user = request.user
     if not user.is_authenticated:
         return render(request, "home.html")
-    if has_role(user, Role.REVIEWER) or has_role(user, Role.APPROVER):
+    if has_role(user, Role.APPROVER):
+        return redirect(f"{reverse('review:queue')}?tab=proposed")
+    if has_role(user, Role.REVIEWER):
         return redirect("review:queue")
     if has_role(user, Role.VIETTEL):
         return redirect("issuance:queue")
     if has_role(user, Role.ADMIN) or user.is_superuser:
         return redirect("admin:index")
     return redirect("facility:home")
+
+
+@login_required
+def profile(request):
+    """The person's name and position; whoever has none is sent here before acting."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        person_update(user=request.user, actor=request.user, ip=client_ip(request), **form.person)
+        messages.success(request, _("Đã lưu họ tên và chức vụ."))
+        return redirect(next_url)
+    return render(
+        request,
+        "profile.html",
+        {"form": form, "next": next_url, "missing": not request.user.has_profile},
+    )
 
 
 def serve_private_file(field, *, filename, content_type, inline=True):

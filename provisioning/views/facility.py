@@ -19,6 +19,7 @@ from ..forms import (
     ConfirmPasswordChangeForm,
     DossierForm,
     FacilityForm,
+    RepresentativeForm,
     ResponseItemForm,
 )
 from ..letters import request_letter
@@ -70,6 +71,9 @@ def home(request):
             Prefetch("accounts", queryset=NationalAccount.objects.order_by("-created_at")),
         )
     )
+    for facility in facilities:
+        # The one dossier in progress, if any: a second one would be refused.
+        facility.open_dossier = next((d for d in facility.dossiers.all() if d.is_open), None)
     return render(
         request,
         "facility/home.html",
@@ -80,16 +84,32 @@ def home(request):
     )
 
 
+def _representative_form(request):
+    """The owner's name and position, asked with the facility's profile (letters print them
+    where the representative signs)."""
+    return RepresentativeForm(
+        request.POST or None,
+        prefix="representative",
+        initial=RepresentativeForm.initial_for(request.user),
+    )
+
+
 @facility_only
 def facility_create(request):
     form = FacilityForm(request.POST or None, initial={"email": request.user.email})
-    if request.method == "POST" and form.is_valid():
+    person_form = _representative_form(request)
+    if request.method == "POST" and form.is_valid() and person_form.is_valid():
         facility = facilities.facility_create(
-            owner=request.user, fields=form.cleaned_data, ip=client_ip(request)
+            owner=request.user,
+            fields=form.cleaned_data,
+            representative=person_form.person,
+            ip=client_ip(request),
         )
         messages.success(request, _("Đã lưu thông tin cơ sở “%(name)s”.") % {"name": facility})
         return redirect("facility:home")
-    return render(request, "facility/facility_form.html", {"form": form})
+    return render(
+        request, "facility/facility_form.html", {"form": form, "person_form": person_form}
+    )
 
 
 @facility_only
@@ -97,16 +117,18 @@ def facility_edit(request, pk):
     facility = get_facility_for_owner(request.user, pk)
     locked = facility.dossiers.filter(status__in=PROFILE_LOCKED).exists()
     form = FacilityForm(request.POST or None, instance=facility)
+    person_form = _representative_form(request)
     if request.method == "POST":
         if locked:
             messages.error(
                 request, _("Hồ sơ của cơ sở đang được xử lý, chưa thể sửa thông tin cơ sở.")
             )
-        elif form.is_valid():
+        elif form.is_valid() and person_form.is_valid():
             facilities.facility_update(
                 facility=get_facility_for_owner(request.user, pk),
                 actor=request.user,
                 fields=form.cleaned_data,
+                representative=person_form.person,
                 ip=client_ip(request),
             )
             messages.success(request, _("Đã cập nhật thông tin cơ sở."))
@@ -114,7 +136,7 @@ def facility_edit(request, pk):
     return render(
         request,
         "facility/facility_form.html",
-        {"form": form, "facility": facility, "locked": locked},
+        {"form": form, "person_form": person_form, "facility": facility, "locked": locked},
     )
 
 

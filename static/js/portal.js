@@ -1,7 +1,10 @@
 // Progressive enhancement only: every form works without this file.
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  const question = form.dataset.confirm;
+  // An irreversible action asks once, whether its question sits on the button that was
+  // clicked ("Nộp hồ sơ" beside "Lưu nháp") or on the form; the button's wins.
+  const button = event.submitter;
+  const question = (button && button.dataset.confirm) || form.dataset.confirm;
   if (question && !window.confirm(question)) {
     event.preventDefault();
     return;

@@ -59,12 +59,60 @@ def simulator(settings, tmp_path):
     server.server_close()
 
 
-def page_for(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN")
+PHONE, TABLET, LAPTOP = 390, 768, 1366
+
+# Elements that run past the right edge of the card holding them.
+OVERFLOWING = """() => [...document.querySelectorAll('.card')].flatMap(card => {
+  const edge = card.getBoundingClientRect().right + 0.5;
+  return [...card.querySelectorAll('*')]
+    .filter(el => el.getBoundingClientRect().width && el.getBoundingClientRect().right > edge)
+    .map(el => (el.textContent || el.tagName).trim().slice(0, 60));
+})"""
+# How many lines the log-out button's words take.
+LOGOUT_LINES = """() => {
+  const button = [...document.querySelectorAll('.usermenu button')]
+    .find(b => b.textContent.trim() === 'Đăng xuất');
+  const range = document.createRange();
+  range.selectNodeContents(button);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+}"""
+
+
+class Dialogs:
+    """Answers the page's confirmation questions: yes, unless told to say no once."""
+
+    def __init__(self):
+        self.asked = []
+        self.refuse_next = False
+
+    def __call__(self, dialog):
+        self.asked.append(dialog.message)
+        if self.refuse_next:
+            self.refuse_next = False
+            dialog.dismiss()
+        else:
+            dialog.accept()
+
+
+def page_for(browser, live_server, width=LAPTOP):
+    context = browser.new_context(
+        base_url=live_server.url, locale="vi-VN", viewport={"width": width, "height": 900}
+    )
     page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
+    page.dialogs = Dialogs()
+    page.on("dialog", page.dialogs)
     page.set_default_timeout(15000)
     return page
+
+
+def fits(page):
+    """The page does not scroll sideways at its width, and nothing leaves its card."""
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} is {scroll_width} px wide at {width} px"
+    assert page.evaluate(OVERFLOWING) == [], page.url
+    if page.locator(".usermenu button", has_text="Đăng xuất").count():
+        assert page.evaluate(LOGOUT_LINES) == 1, f"'Đăng xuất' wraps on {page.url}"
 
 
 def log_in(page, email, password):
@@ -83,9 +131,13 @@ def test_a_facility_gets_its_account_through_every_role(
     contract.write_bytes(pdf_bytes("hop dong bao mat"))
     record.write_bytes(pdf_bytes("bien ban lien thong"))
 
-    # The facility signs up and verifies its e-mail address.
-    facility = page_for(browser, live_server)
+    # The facility signs up on a phone, with its representative's name, and verifies its
+    # e-mail address. No page it uses scrolls sideways.
+    facility = page_for(browser, live_server, width=PHONE)
     facility.goto("/tai-khoan/signup/")
+    fits(facility)
+    facility.fill("input[name=full_name]", "Nguyễn Thị Minh Châu")
+    facility.fill("input[name=position]", "Chủ nhà thuốc")
     facility.fill("input[name=email]", "nhathuoc.minhchau@example.vn")
     facility.fill("input[name=password1]", PASSWORD)
     facility.fill("input[name=password2]", PASSWORD)
@@ -93,11 +145,18 @@ def test_a_facility_gets_its_account_through_every_role(
     facility.wait_for_load_state()
     link = re.search(r"http\S+/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     facility.goto("/" + link.split("/", 3)[3])
+    fits(facility)
     facility.click("form button[type=submit]")
     facility.wait_for_load_state()
+    fits(facility)
 
-    # It declares the facility, with the commune picked from the province's list.
+    # It declares the facility, with the commune picked from the province's list; the
+    # representative's name and position come from the sign-up.
     facility.goto("/co-so/ho-so-co-so/moi/")
+    fits(facility)
+    expect(facility.locator("input[name=representative-full_name]")).to_have_value(
+        "Nguyễn Thị Minh Châu"
+    )
     facility.select_option("select[name=kind]", "nha_thuoc")
     facility.fill("input[name=name]", "Nhà thuốc Minh Châu")
     facility.fill("input[name=certificate_number]", "123/ĐKKDD-BN")
@@ -115,31 +174,59 @@ def test_a_facility_gets_its_account_through_every_role(
     facility.click("form button.primary")
     facility.wait_for_load_state()
     expect(facility.locator("body")).to_contain_text("Nhà thuốc Minh Châu")
+    fits(facility)
 
-    # It files and submits the dossier with two PDFs.
+    # It files the dossier with two PDFs. Saving the draft asks nothing; submitting asks
+    # once, and a "no" leaves the draft as it was.
     facility.click("text=Lập đề nghị cấp tài khoản liên thông")
+    fits(facility)
     facility.set_input_files("input[name=security_contract]", str(contract))
     facility.set_input_files("input[name=interconnection_record]", str(record))
+    facility.click("button[value=save]")
+    facility.wait_for_load_state()
+    assert facility.dialogs.asked == []
+    dossier = Dossier.objects.get(facility__name="Nhà thuốc Minh Châu")
+    assert dossier.documents.count() == 2
+    facility.dialogs.refuse_next = True
+    facility.click("button[value=submit]")
+    assert facility.dialogs.asked == [
+        "Nộp hồ sơ tới Sở Y tế? Sau khi nộp, hồ sơ không sửa được trừ khi Sở yêu cầu bổ sung."
+    ]
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.DRAFT
     facility.click("button[value=submit]")
     facility.wait_for_load_state()
+    assert len(facility.dialogs.asked) == 2
     expect(facility.locator("body")).to_contain_text("Phiếu tiếp nhận hồ sơ")
+    fits(facility)
     code = facility.locator("dd strong").first.inner_text()
     assert code.startswith("LTD-24-")
     dossier_url = facility.url.replace("bien-nhan/", "")
 
-    # The reviewer asks for more.
-    staff = page_for(browser, live_server)
+    # While the dossier is open, the facility is told why it cannot open another one.
+    facility.goto("/co-so/")
+    fits(facility)
+    expect(facility.locator("text=Lập đề nghị cấp tài khoản liên thông")).to_have_count(0)
+    expect(facility.locator("body")).to_contain_text(f"Cơ sở đang có hồ sơ {code}")
+
+    # The reviewer, on a tablet, lands on the new dossiers and asks for more.
+    staff = page_for(browser, live_server, width=TABLET)
     log_in(staff, reviewer.email, "mat-khau-2026")
+    expect(staff.locator(".tabs a.active")).to_contain_text("Mới nộp")
+    fits(staff)
     staff.fill("input[name=q]", code)
     staff.press("input[name=q]", "Enter")
     staff.click(f"text={code}")
     review_url = staff.url
+    fits(staff)
+    expect(staff.locator("body")).to_contain_text("Nguyễn Thị Minh Châu, Chủ nhà thuốc")
     staff.fill("textarea[name=items-0-message]", "Đề nghị bổ sung hợp đồng còn hiệu lực.")
     staff.click("text=Gửi yêu cầu bổ sung")
     staff.wait_for_load_state()
 
     # The facility answers that item.
     facility.goto(dossier_url)
+    fits(facility)
     expect(facility.locator("body")).to_contain_text("Đề nghị bổ sung hợp đồng còn hiệu lực.")
     facility.fill("textarea[name$=response]", "Đã bổ sung hợp đồng gia hạn đến 2027.")
     facility.click("text=Gửi bổ sung")
@@ -154,18 +241,24 @@ def test_a_facility_gets_its_account_through_every_role(
     viettel_page.click("text=Ghi nhận kết quả")
     viettel_page.wait_for_load_state()
 
-    # The reviewer proposes approval; the approver approves.
+    # The reviewer proposes approval; the approver lands on what waits for approval, sees
+    # every badge inside its card, and approves.
     staff.goto(review_url)
     staff.check("input[name=decision][value=approve]")
     staff.click("text=Gửi đề xuất")
     expect(staff.locator("body")).to_contain_text("Đề xuất cấp, chờ lãnh đạo duyệt")
+    fits(staff)
     boss = page_for(browser, live_server)
     log_in(boss, approver.email, "mat-khau-2026")
+    expect(boss.locator(".tabs a.active")).to_contain_text("Chờ lãnh đạo duyệt")
+    expect(boss.locator("body")).to_contain_text(code)
     boss.goto(review_url)
+    fits(boss)
     boss.click("form[action$='quyet-dinh/'] button:has-text('Phê duyệt')")
     boss.wait_for_load_state()
     assert Dossier.objects.get(code=code).status == DossierStatus.APPROVED
     expect(boss.locator("body")).to_contain_text("Đã duyệt")
+    fits(boss)
 
     # Viettel records the account, sees it verified against the simulator, and hands it over.
     ensure_account(
@@ -185,14 +278,19 @@ def test_a_facility_gets_its_account_through_every_role(
     account = NationalAccount.objects.get(username="gpp_24_123456_000001")
     assert account.verification == NationalAccount.Verification.VERIFIED
     viettel_page.reload()
+    fits(viettel_page)
     viettel_page.click("form[action$='ban-giao/'] button")
     viettel_page.wait_for_load_state()
+    fits(viettel_page)
 
     # The facility sees the password once and confirms it changed it.
     facility.goto(dossier_url)
+    fits(facility)
     facility.click("text=Nhận tài khoản và mật khẩu ban đầu")
+    fits(facility)
     facility.click("text=Xem mật khẩu ban đầu")
     assert facility.locator("#initial-password").inner_text() == "Ban-Dau-2026!"
+    fits(facility)
     facility.goto(facility.url)  # opening the page again does not show the password again
     assert facility.locator("#initial-password").count() == 0
     facility.click("text=Tôi đã đổi mật khẩu")
@@ -200,3 +298,6 @@ def test_a_facility_gets_its_account_through_every_role(
     account.refresh_from_db()
     assert account.password_ciphertext == ""
     assert account.dossier.status == DossierStatus.COMPLETED
+    fits(facility)
+    facility.goto("/ca-nhan/")
+    fits(facility)

@@ -75,6 +75,8 @@ def facility_data(**overrides):
         "vendor": vendor.pk,
         "software_product": "Nhà thuốc GPP Pro",
         "connection_model": Facility.ConnectionModel.DIRECT,
+        "representative-full_name": "Phạm Thị Minh Châu",
+        "representative-position": "Chủ nhà thuốc",
     }
     data.update(overrides)
     return data
@@ -98,6 +100,8 @@ def test_a_new_user_signs_up_confirms_the_email_and_declares_the_facility(client
     response = client.post(
         reverse("account_signup"),
         {
+            "full_name": "  Phạm Thị   Minh Châu ",
+            "position": "Chủ nhà thuốc",
             "email": "chu.nhathuoc@gmail.com",
             "password1": "Lien-Thong#8472",
             "password2": "Lien-Thong#8472",
@@ -105,6 +109,7 @@ def test_a_new_user_signs_up_confirms_the_email_and_declares_the_facility(client
     )
     assert response.status_code == 302
     user = User.objects.get(email="chu.nhathuoc@gmail.com")
+    assert (user.full_name, user.position) == ("Phạm Thị Minh Châu", "Chủ nhà thuốc")
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/tai-khoan/\S+/", mail.outbox[0].body).group(0)
     confirmed = client.post(urlsplit(link).path)
@@ -241,6 +246,26 @@ def test_a_clinic_with_an_insurance_code_is_saved(owner, as_user):
         facility_data(kind=Facility.Kind.CLINIC, insurance_code="27a01"),
     )
     assert Facility.objects.get(owner=owner).insurance_code == "27A01"
+
+
+def test_the_facility_profile_records_the_representatives_name_and_position(owner, as_user):
+    response = as_user(owner).post(
+        reverse("facility:facility_create"),
+        facility_data(
+            **{"representative-full_name": "Trần Thị  An", "representative-position": ""}
+        ),
+    )
+    assert response.context["person_form"].errors["position"] == ["Trường này là bắt buộc."]
+    assert not Facility.objects.filter(owner=owner).exists()
+
+    as_user(owner).post(
+        reverse("facility:facility_create"),
+        facility_data(**{"representative-position": "Giám đốc"}),
+    )
+
+    owner.refresh_from_db()
+    assert (owner.full_name, owner.position) == ("Phạm Thị Minh Châu", "Giám đốc")
+    assert Facility.objects.filter(owner=owner).exists()
 
 
 def test_the_profile_cannot_be_edited_while_the_so_reviews_the_dossier(facility, staff, as_user):
