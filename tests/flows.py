@@ -1,5 +1,7 @@
 """Drive a dossier through the real services to the state a test needs."""
 
+from django.urls import reverse
+
 from provisioning.models import DocumentKind, DossierStatus
 from provisioning.services.accounts import account_record, dossier_issue
 from provisioning.services.dossiers import (
@@ -21,6 +23,24 @@ ORDER = [
     DossierStatus.APPROVED,
     DossierStatus.ISSUED,
 ]
+
+
+SIGN_UP_PASSWORD = "Mk-2026-an-toan"
+
+
+def sign_up(client, email="moi@nhathuoc.vn", **extra):
+    """Sign up through allauth's form as a new facility user would."""
+    return client.post(
+        reverse("account_signup"),
+        {
+            "full_name": "Nguyễn Văn Mới",
+            "position": "Chủ nhà thuốc",
+            "email": email,
+            "password1": SIGN_UP_PASSWORD,
+            "password2": SIGN_UP_PASSWORD,
+        },
+        **extra,
+    )
 
 
 def attach(dossier, actor, kind, name):

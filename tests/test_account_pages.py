@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .factories import UserFactory
+from .flows import sign_up
 from .test_i18n import read_po
 
 PASSWORD = "mat-khau-2026"  # UserFactory's
@@ -117,15 +118,6 @@ def signed_in(user, client=None):
     client = client or Client()
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     return client
-
-
-def sign_up(client, email="moi@nhathuoc.vn", **extra):
-    password = "Mk-2026-an-toan"
-    return client.post(
-        reverse("account_signup"),
-        {"email": email, "password1": password, "password2": password},
-        **extra,
-    )
 
 
 def link_in(message):

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from provisioning import demo_mailbox
 
+from .flows import sign_up
 from .test_settings import import_settings, production
 
 PDF = b"%PDF-1.4 bien ban ban giao"
@@ -26,13 +27,6 @@ def mailbox(settings, tmp_path):
     settings.MAILERS = {"default": {"BACKEND": demo_mailbox.BACKEND}}
     caches["default"].clear()  # allauth's per-address rate limits
     return tmp_path / "mail"
-
-
-def sign_up(client, email="moi@nhathuoc.vn"):
-    password = "Mk-2026-an-toan"
-    client.post(
-        reverse("account_signup"), {"email": email, "password1": password, "password2": password}
-    )
 
 
 @pytest.mark.django_db
