@@ -4,6 +4,7 @@ Development works with nothing set (SQLite, a file-system Celery broker, mail to
 console); production differs only by variables and refuses to start with an unsafe one.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -272,6 +273,41 @@ if CLAMAV_SOCKET and CLAMAV_HOST:
     raise ImproperlyConfigured("Set CLAMAV_SOCKET or CLAMAV_HOST, not both.")
 if CLAMAV_TIMEOUT < 1:
     raise ImproperlyConfigured("CLAMAV_TIMEOUT must be at least 1 second.")
+
+# Monitoring whether data keeps arriving after the handover (provisioning/monitoring/).
+# Days without data before an account is late, silent, due for locking (Decision 412: three
+# months); MONITORING_GRACE_DAYS overrides them per facility type as JSON, for instance
+# {"phong_kham": {"late": 10}}. Clinics and wholesalers push less often than pharmacies.
+MONITORING_GRACE_DEFAULT = {"late": 3, "silent": 14, "due_lock": 90}
+MONITORING_GRACE_DAYS = {
+    "phong_kham": {"late": 7, "silent": 21},
+    "ban_buon": {"late": 7, "silent": 21},
+}
+try:
+    _grace = json.loads(env("MONITORING_GRACE_DAYS", "{}"))
+    for _kind, _days in _grace.items():
+        MONITORING_GRACE_DAYS[_kind] = {**MONITORING_GRACE_DAYS.get(_kind, {}), **_days}
+    for _kind, _days in MONITORING_GRACE_DAYS.items():
+        _full = {**MONITORING_GRACE_DEFAULT, **_days}
+        if set(_full) != set(MONITORING_GRACE_DEFAULT) or not all(
+            type(day) is int and day > 0 for day in _full.values()
+        ):
+            raise ValueError(_kind)
+        if not _full["late"] < _full["silent"] < _full["due_lock"]:
+            raise ValueError(_kind)
+except (ValueError, TypeError, AttributeError) as exc:
+    raise ImproperlyConfigured(
+        "MONITORING_GRACE_DAYS must map facility types to whole days with "
+        'late < silent < due_lock, e.g. {"phong_kham": {"late": 7}}.'
+    ) from exc
+# Raw sync reports are kept this long (daily counts stay); older pushes are refused, so a
+# resent report is always recognised as a duplicate.
+MONITORING_REPORT_RETENTION_DAYS = envint("MONITORING_REPORT_RETENTION_DAYS", 90)
+# How far in the future a pushed_at may be (clock skew of the sender), in seconds.
+MONITORING_CLOCK_SKEW_SECONDS = envint("MONITORING_CLOCK_SKEW_SECONDS", 300)
+# Calls of the sync-report API per key and window (seconds).
+MONITORING_API_RATE_LIMIT = envint("MONITORING_API_RATE_LIMIT", 120)
+MONITORING_API_RATE_WINDOW = envint("MONITORING_API_RATE_WINDOW", 60)
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -635,3 +635,14 @@ class Apology(models.Model):
 
     def __str__(self):
         return f"{self.dossier} → {self.new_due_date:%d/%m/%Y}"
+
+
+# Keeping facilities connected: defined in their own module, registered here.
+from .monitoring.models import (  # noqa: E402, F401
+    AccountDay,
+    ApiKey,
+    MonitoringState,
+    MonitoringStatus,
+    StatusChange,
+    SyncReport,
+)
