@@ -7,6 +7,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["provisioning.monitoring"])
 
 # Every periodic job, in one place.
 app.conf.beat_schedule = {
@@ -21,5 +22,9 @@ app.conf.beat_schedule = {
     "check-pending-password-changes": {
         "task": "provisioning.tasks.check_pending_password_changes",
         "schedule": 60.0,
+    },
+    "monitoring-sweep": {
+        "task": "provisioning.monitoring.tasks.monitoring_sweep",
+        "schedule": 900.0,
     },
 }

@@ -1,0 +1,34 @@
+"""Reads of monitoring data used in more than one place (commands, pages)."""
+
+from django.utils.translation import gettext as _
+
+from ..errors import WorkflowError
+from ..models import NationalAccount
+from .models import MonitoringState, MonitoringStatus
+
+
+def account_for_code(code, system=None):
+    """The account with this facility code (on `system` when given); WorkflowError when none
+    or when the code names accounts on both systems and no system is given."""
+    accounts = NationalAccount.objects.filter(facility_code=code.strip()).select_related("facility")
+    if system:
+        accounts = accounts.filter(system=system)
+    found = list(accounts[:2])
+    if not found:
+        raise WorkflowError(_("Không có tài khoản liên thông nào mang mã cơ sở “%s”.") % code)
+    if len(found) > 1:
+        raise WorkflowError(
+            _("Mã cơ sở “%s” có tài khoản trên cả hai hệ thống: hãy chọn hệ thống.") % code
+        )
+    return found[0]
+
+
+def account_monitoring(account):
+    """(status, last data time or None) of an account. A handed-over account the sweep has
+    not enrolled yet is waiting, which is what enrolment will make it."""
+    state = MonitoringState.objects.filter(pk=account.pk).first()
+    if state is not None:
+        return state.status, state.last_data_at
+    if account.handed_over_at is None:
+        raise WorkflowError(_("Tài khoản chưa được bàn giao nên chưa được theo dõi."))
+    return MonitoringStatus.WAITING, None

@@ -1,0 +1,99 @@
+"""An account's monitoring status: every allowed move, in one table.
+
+`services.monitoring_move` applies a move to one account (staff actions, pauses); the sweep
+(`services.monitoring_sweep`) and the ingestion (`ingest.reports_ingest`) apply the same
+moves to many accounts at once with set-based queries. Neither knows a status the table
+does not name.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import MonitoringStatus as S
+
+SYSTEM = "system"  # moves the portal makes by itself (ingestion, sweep)
+STAFF = "staff"  # moves a Sở Y tế or Viettel officer records
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: tuple
+    target: str
+    by: str
+    label: str
+
+
+# Statuses in which silence is counted: the sweep may move them, data makes them active.
+WATCHED = (S.WAITING, S.ACTIVE, S.LATE, S.SILENT, S.DUE_LOCK)
+
+
+def _watched_except(*statuses):
+    return tuple(status for status in WATCHED if status not in statuses)
+
+
+# The key of each move is the reason written on its status-change row.
+MOVES = {
+    "enrolled": Move((), S.WAITING, SYSTEM, _("Bắt đầu theo dõi sau khi bàn giao tài khoản")),
+    "first_data": Move((S.WAITING,), S.ACTIVE, SYSTEM, _("Nhận được dữ liệu đầu tiên")),
+    # Data during a pause ends the pause: the facility is open again.
+    "data_resumed": Move(
+        (S.LATE, S.SILENT, S.DUE_LOCK, S.PAUSED), S.ACTIVE, SYSTEM, _("Có dữ liệu trở lại")
+    ),
+    # The sweep classifies by days without data. Its moves also lead back from a worse
+    # status when a late-arriving report shortens the silence (silent → late).
+    "late": Move(_watched_except(S.LATE), S.LATE, SYSTEM, _("Quá hạn chưa có dữ liệu")),
+    "silent": Move(_watched_except(S.SILENT), S.SILENT, SYSTEM, _("Lâu ngày không có dữ liệu")),
+    "due_lock": Move(
+        _watched_except(S.DUE_LOCK),
+        S.DUE_LOCK,
+        SYSTEM,
+        _("Không có dữ liệu quá thời hạn phải khóa tài khoản"),
+    ),
+    "paused": Move(WATCHED, S.PAUSED, STAFF, _("Tạm ngừng hoạt động")),
+    # A pause ends by itself after its end date: active again, or still waiting for data.
+    "pause_ended": Move((S.PAUSED,), S.ACTIVE, SYSTEM, _("Hết thời gian tạm ngừng")),
+    "pause_ended_waiting": Move((S.PAUSED,), S.WAITING, SYSTEM, _("Hết thời gian tạm ngừng")),
+    "locked": Move((S.DUE_LOCK,), S.LOCKED, STAFF, _("Đã khóa tài khoản trên hệ thống quốc gia")),
+    "unlocked": Move((S.LOCKED,), S.WAITING, STAFF, _("Đã mở khóa tài khoản")),
+    # Revoked is terminal: no move has it as a source.
+    "revoked": Move((*WATCHED, S.PAUSED, S.LOCKED), S.REVOKED, STAFF, _("Thu hồi tài khoản")),
+}
+
+# The sweep's thresholds, from the longest silence down: an account moves once, straight
+# to the status its silence deserves.
+SILENCE_MOVES = ("due_lock", "silent", "late")
+SILENCE_REASONS = {MOVES[reason].target: reason for reason in SILENCE_MOVES}
+
+REASON_LABELS = {reason: move.label for reason, move in MOVES.items()}
+
+
+def can_move(status, reason):
+    return status in MOVES[reason].sources
+
+
+def grace_days(kind):
+    """{"late": days, "silent": days, "due_lock": days} for a facility type (settings)."""
+    return {**settings.MONITORING_GRACE_DEFAULT, **settings.MONITORING_GRACE_DAYS.get(kind, {})}
+
+
+def silence_windows(kind, at):
+    """For each silence move, the range of `quiet_since` that puts an account there at `at`:
+    (earliest exclusive or None, latest inclusive)."""
+    days = grace_days(kind)
+    bounds = [at - timedelta(days=days[reason]) for reason in SILENCE_MOVES]
+    # due_lock: quiet since before its bound; silent: between due_lock's and its own; ...
+    return {
+        reason: (bounds[index - 1] if index else None, bounds[index])
+        for index, reason in enumerate(SILENCE_MOVES)
+    }
+
+
+def silence_status(kind, quiet_since, at):
+    """The status silence alone gives (None: not long enough to matter)."""
+    for reason, (after, until) in silence_windows(kind, at).items():
+        if quiet_since <= until and (after is None or quiet_since > after):
+            return MOVES[reason].target
+    return None
