@@ -14,6 +14,7 @@ urlpatterns = [
     path("co-so/", include("provisioning.urls.facility")),
     path("tham-dinh/", include("provisioning.urls.review")),
     path("viettel/", include("provisioning.urls.issuance")),
+    path("api/v1/", include("provisioning.urls.api")),
     path("", include("provisioning.urls.public")),
     path("hop-thu-demo/", include("provisioning.urls.demo")),
     # Browsers ask for /favicon.ico on pages that do not name one (a PDF, an error).

@@ -15,7 +15,13 @@ def client_ip(request):
 
 def allow(request, scope, *, limit, seconds):
     """Count a hit for this client and scope; False once it passes `limit` in `seconds`."""
-    key = f"ratelimit:{scope}:{client_ip(request)}"
+    return allow_key(f"{scope}:{client_ip(request)}", limit=limit, seconds=seconds)
+
+
+def allow_key(name, *, limit, seconds):
+    """Count a hit for `name` (a scope and whatever the limit is keyed on, such as an API
+    key); False once it passes `limit` in `seconds`."""
+    key = f"ratelimit:{name}"
     cache.add(key, 0, seconds)
     try:
         hits = cache.incr(key)
