@@ -72,12 +72,20 @@ def states_for(account_ids, *, at):
 def _enrol(account_ids, *, at):
     """Create the waiting state of each handed-over account in `account_ids` that has none;
     call inside a transaction. Silence counts from the handover or from data already seen."""
-    accounts = list(
+    locked = list(
         NationalAccount.objects.select_for_update()
-        .filter(pk__in=account_ids, handed_over_at__isnull=False, monitoring__isnull=True)
+        .filter(pk__in=account_ids, handed_over_at__isnull=False)
         .order_by("pk")
         .values_list("pk", "handed_over_at")
     )
+    # Asked after the lock, in a statement of its own: it sees what whoever held the lock
+    # before us committed.
+    enrolled = set(
+        MonitoringState.objects.filter(pk__in=[pk for pk, _handed in locked]).values_list(
+            "pk", flat=True
+        )
+    )
+    accounts = [(pk, handed) for pk, handed in locked if pk not in enrolled]
     if not accounts:
         return 0
     last_push = dict(
