@@ -15,6 +15,7 @@ urlpatterns = [
     path("tham-dinh/", include("provisioning.urls.review")),
     path("viettel/", include("provisioning.urls.issuance")),
     path("api/v1/", include("provisioning.urls.api")),
+    path("theo-doi/", include("provisioning.urls.monitoring")),
     path("", include("provisioning.urls.public")),
     path("hop-thu-demo/", include("provisioning.urls.demo")),
     # Browsers ask for /favicon.ico on pages that do not name one (a PDF, an error).

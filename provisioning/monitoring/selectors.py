@@ -26,9 +26,24 @@ def account_for_code(code, system=None):
 def account_monitoring(account):
     """(status, last data time or None) of an account. A handed-over account the sweep has
     not enrolled yet is waiting, which is what enrolment will make it."""
-    state = MonitoringState.objects.filter(pk=account.pk).first()
+    try:
+        state = account.monitoring  # read with the account when it was select_related
+    except MonitoringState.DoesNotExist:
+        state = None
     if state is not None:
         return state.status, state.last_data_at
     if account.handed_over_at is None:
         raise WorkflowError(_("Tài khoản chưa được bàn giao nên chưa được theo dõi."))
     return MonitoringStatus.WAITING, None
+
+
+def facility_for_code(code, provinces):
+    """The facility of the account with this facility code in one of `provinces`, or None."""
+    account = (
+        NationalAccount.objects.filter(
+            facility_code=code.strip(), facility__province_id__in=provinces
+        )
+        .select_related("facility")
+        .first()
+    )
+    return account.facility if account else None

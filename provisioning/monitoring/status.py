@@ -97,3 +97,33 @@ def silence_status(kind, quiet_since, at):
         if quiet_since <= until and (after is None or quiet_since > after):
             return MOVES[reason].target
     return None
+
+
+# What the facility reads on its own page for each status: where it stands, what to do.
+ADVICE = {
+    S.WAITING: _(
+        "Cổng chưa nhận được dữ liệu nào từ khi bàn giao tài khoản. Hãy giao tài khoản cho đơn "
+        "vị phần mềm để kết nối; dữ liệu phải được gửi ngay sau mỗi lần nhập, xuất, bán thuốc."
+    ),
+    S.ACTIVE: _("Dữ liệu đang được gửi đều đặn. Cơ sở không cần làm gì thêm."),
+    S.LATE: _(
+        "Đã quá hạn mà Cổng chưa thấy dữ liệu mới. Hãy kiểm tra phần mềm có gửi được dữ liệu "
+        "lên hệ thống quốc gia không, hoặc liên hệ đơn vị phần mềm."
+    ),
+    S.SILENT: _(
+        "Cơ sở đã ngừng gửi dữ liệu nhiều ngày. Hãy liên hệ ngay đơn vị phần mềm và các đầu mối "
+        "hỗ trợ; nếu cơ sở tạm ngừng hoạt động, hãy báo Sở Y tế."
+    ),
+    S.DUE_LOCK: _(
+        "Cơ sở không gửi dữ liệu quá thời hạn: theo Quyết định 412/QĐ-BYT tài khoản sẽ bị khóa. "
+        "Hãy liên hệ ngay Sở Y tế và đơn vị phần mềm."
+    ),
+    S.LOCKED: _(
+        "Tài khoản đã bị khóa trên hệ thống quốc gia. Hãy liên hệ Chi nhánh Viettel tỉnh hoặc "
+        "Sở Y tế để được mở khóa."
+    ),
+    S.PAUSED: _(
+        "Cơ sở đang tạm ngừng hoạt động. Sau ngày kết thúc tạm ngừng, Cổng tự theo dõi lại."
+    ),
+    S.REVOKED: _("Tài khoản liên thông đã bị thu hồi."),
+}

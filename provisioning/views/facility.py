@@ -68,7 +68,12 @@ def home(request):
     facilities = list(
         request.user.facilities.select_related("province", "commune", "vendor").prefetch_related(
             Prefetch("dossiers", queryset=Dossier.objects.order_by("-created_at")),
-            Prefetch("accounts", queryset=NationalAccount.objects.order_by("-created_at")),
+            Prefetch(
+                "accounts",
+                queryset=NationalAccount.objects.select_related("monitoring").order_by(
+                    "-created_at"
+                ),
+            ),
         )
     )
     for facility in facilities:

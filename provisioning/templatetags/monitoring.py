@@ -1,0 +1,28 @@
+from django import template
+
+from ..monitoring.models import MonitoringStatus
+from ..monitoring.status import ADVICE, grace_days
+
+register = template.Library()
+
+
+@register.inclusion_tag("monitoring/_account_status.html")
+def monitoring_card(account):
+    """Where a handed-over account stands, for its facility: status, last data, what to do.
+
+    Reads the state the view loaded with the account (`select_related("monitoring")`).
+    """
+    try:
+        state = account.monitoring
+    except account.__class__.monitoring.RelatedObjectDoesNotExist:
+        state = None
+    status = state.status if state else MonitoringStatus.WAITING
+    return {
+        "account": account,
+        "status": status,
+        "label": MonitoringStatus(status).label,
+        "last_data_at": state.last_data_at if state else None,
+        "paused_until": state.paused_until if state else None,
+        "advice": ADVICE[status],
+        "late_days": grace_days(account.facility.kind)["late"],
+    }

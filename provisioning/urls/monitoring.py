@@ -1,0 +1,9 @@
+from django.urls import path
+
+from ..views import monitoring as views
+
+app_name = "monitoring"
+urlpatterns = [
+    path("khoa-api/", views.api_keys, name="api_keys"),
+    path("khoa-api/<int:pk>/thu-hoi/", views.api_key_revoke_view, name="api_key_revoke"),
+]
