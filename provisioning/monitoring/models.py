@@ -215,3 +215,6 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.account_id}: {self.old_status or '-'} → {self.new_status}"
+
+
+from . import checks  # noqa: E402, F401 - registers the settings check with the app

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.utils import timezone
 
 from provisioning.monitoring.ingest import reports_ingest
@@ -78,3 +80,10 @@ def test_raw_reports_past_retention_are_deleted_and_the_counts_stay(db, settings
     # Resending the deleted report cannot count it twice: it is now too old to take.
     again = reports_ingest(key=key, items=[report(account, national_id="OLD", pushed_at=old)])
     assert [r["code"] for r in again.rejected] == ["too_old"]
+
+
+def test_grace_days_for_an_unknown_facility_type_fail_the_system_check(settings):
+    settings.MONITORING_GRACE_DAYS = {"nha-thuoc": {"late": 5}}
+
+    with pytest.raises(SystemCheckError, match="nha-thuoc"):
+        call_command("check")
