@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from ..models import NationalAccount, NationalSystem
 from .keys import api_key_touch
-from .models import COUNT_FIELDS, KINDS_BY_SYSTEM, MonitoringState, MonitoringStatus
+from .models import COUNT_FIELDS, KINDS_BY_SYSTEM, MonitoringStatus
 from .services import record_moves, states_for
-from .sql import add_to_days, insert_reports
+from .sql import add_to_days, insert_reports, update_states
 from .status import SILENCE_REASONS, can_move, silence_status
 
 MAX_REPORTS = 1000
@@ -227,8 +227,6 @@ def _record_data(new, kinds_of, now):
                 state.paused_until = None
             moves.append((state, reason, evidence))
     record_moves(moves, at=now)
-    MonitoringState.objects.bulk_update(
-        list(states.values()),
-        ["status", "since", "last_data_at", "quiet_since", "paused_until"],
-        batch_size=1000,
+    update_states(
+        list(states.values()), ["status", "since", "last_data_at", "quiet_since", "paused_until"]
     )

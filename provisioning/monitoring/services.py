@@ -57,16 +57,12 @@ def states_for(account_ids, *, at):
     then locked in id order, as everywhere else, so two batches never deadlock.
     """
     account_ids = sorted(set(account_ids))
-    known = set(MonitoringState.objects.filter(pk__in=account_ids).values_list("pk", flat=True))
-    missing = [pk for pk in account_ids if pk not in known]
-    if missing:
-        _enrol(missing, at=at)
-    return {
-        state.pk: state
-        for state in MonitoringState.objects.select_for_update()
-        .filter(pk__in=account_ids)
-        .order_by("pk")
-    }
+    locked = MonitoringState.objects.select_for_update().order_by("pk")
+    states = {state.pk: state for state in locked.filter(pk__in=account_ids)}
+    missing = [pk for pk in account_ids if pk not in states]
+    if missing and _enrol(missing, at=at):
+        states.update((state.pk, state) for state in locked.filter(pk__in=missing))
+    return states
 
 
 def _enrol(account_ids, *, at):
