@@ -18,34 +18,29 @@ from ..errors import WorkflowError
 from ..models import NationalAccount
 from ..services.audit import record_event
 from .models import AccountDay, MonitoringState, MonitoringStatus, StatusChange, SyncReport
+from .sql import insert_rows, update_states
 from .status import MOVES, SILENCE_MOVES, can_move, grace_days, silence_windows
 
 CHUNK = 2000
 
 
+CHANGE_FIELDS = ["account", "old_status", "new_status", "reason", "evidence", "actor", "at"]
+
+
 def record_moves(moves, *, at, actor=None):
     """Write the status-change rows of `moves` [(state, reason, evidence)] and set each
-    state's new status in memory; the caller saves the states (one bulk UPDATE)."""
+    state's new status in memory; the caller saves the states (one UPDATE)."""
     changes = []
     for state, reason, evidence in moves:
         move = MOVES[reason]
         if reason != "enrolled" and not can_move(state.status, reason):
             raise ValueError(f"{state.status} cannot move by {reason}")
-        changes.append(
-            StatusChange(
-                account_id=state.pk,
-                old_status="" if reason == "enrolled" else state.status,
-                new_status=move.target,
-                reason=reason,
-                evidence=evidence,
-                actor=actor,
-                at=at,
-            )
-        )
+        old = "" if reason == "enrolled" else state.status
+        changes.append((state.pk, old, move.target, reason, evidence, actor and actor.pk, at))
         state.status = move.target
         state.since = at
-    StatusChange.objects.bulk_create(changes, batch_size=1000)
-    return changes
+    insert_rows(StatusChange, CHANGE_FIELDS, changes)
+    return len(changes)
 
 
 def states_for(account_ids, *, at):
@@ -90,26 +85,24 @@ def _enrol(account_ids, *, at):
         .annotate(last=Max("last_push_at"))
         .values_list("account_id", "last")
     )
-    states = [
-        MonitoringState(
-            account_id=pk,
-            status=MonitoringStatus.WAITING,
-            since=at,
-            last_data_at=last_push.get(pk),
-            quiet_since=max(handed, last_push.get(pk) or handed),
-            enrolled_at=at,
-        )
-        for pk, handed in accounts
-    ]
-    MonitoringState.objects.bulk_create(states, batch_size=1000)
-    record_moves(
+    waiting = MOVES["enrolled"].target
+    insert_rows(
+        MonitoringState,
+        ["account", "status", "since", "last_data_at", "quiet_since", "enrolled_at"],
         [
-            (state, "enrolled", {"handed_over_at": _iso(handed)})
-            for state, (_pk, handed) in zip(states, accounts, strict=True)
+            (pk, waiting, at, last_push.get(pk), max(handed, last_push.get(pk) or handed), at)
+            for pk, handed in accounts
         ],
-        at=at,
     )
-    return len(states)
+    insert_rows(
+        StatusChange,
+        CHANGE_FIELDS,
+        [
+            (pk, "", waiting, "enrolled", {"handed_over_at": _iso(handed)}, None, at)
+            for pk, handed in accounts
+        ],
+    )
+    return len(accounts)
 
 
 def monitoring_sweep(*, at=None):
@@ -176,9 +169,7 @@ def _sweep_pauses(at):
             for state in states:
                 state.quiet_since = at
                 state.paused_until = None
-            MonitoringState.objects.bulk_update(
-                states, ["status", "since", "quiet_since", "paused_until"]
-            )
+            update_states(states, ["status", "since", "quiet_since", "paused_until"])
             counts.update(reason for _state, reason, _evidence in moves)
     return counts
 
@@ -232,22 +223,28 @@ def _move_silent(ids, candidates, reason, threshold, at):
         )
         if not rows:
             return 0
-        changes = [
-            StatusChange(
-                account_id=pk,
-                old_status=status,
-                new_status=MOVES[reason].target,
-                reason=reason,
-                evidence={
-                    "quiet_since": _iso(quiet_since),
-                    "days_without_data": (at - quiet_since).days,
-                    "threshold_days": threshold,
-                },
-                at=at,
-            )
-            for pk, status, quiet_since in rows
-        ]
-        StatusChange.objects.bulk_create(changes, batch_size=1000)
+        target = MOVES[reason].target
+        evidence = {"threshold_days": threshold}
+        insert_rows(
+            StatusChange,
+            CHANGE_FIELDS,
+            [
+                (
+                    pk,
+                    status,
+                    target,
+                    reason,
+                    {
+                        **evidence,
+                        "quiet_since": _iso(quiet_since),
+                        "days_without_data": (at - quiet_since).days,
+                    },
+                    None,
+                    at,
+                )
+                for pk, status, quiet_since in rows
+            ],
+        )
         MonitoringState.objects.filter(pk__in=[row[0] for row in rows]).update(
             status=MOVES[reason].target, since=at
         )

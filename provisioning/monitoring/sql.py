@@ -41,6 +41,18 @@ def _rows_source(model, fields, rows):
     return "VALUES " + ", ".join([row_sql] * len(rows)), [v for row in prepared for v in row], names
 
 
+def insert_rows(model, fields, rows):
+    """Insert many rows of `model` (tuples in the order of `fields`) in one statement, with
+    none of bulk_create's per-object work: the sweep writes thousands at a time."""
+    if not rows:
+        return
+    source, params, columns = _rows_source(model, fields, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_q(model._meta.db_table)} ({', '.join(columns)}) {source}", params
+        )
+
+
 def insert_reports(rows):
     """Insert sync reports [(system, national_id, kind, account_id, pushed_at, received_at,
     api_key_id)], skipping those already stored; returns {(system, national_id)} inserted.
