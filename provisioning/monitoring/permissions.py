@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from ..models import Role, Vendor
-from ..permissions import provinces_for
+from ..models import NationalSystem, Role, Vendor
+from ..permissions import has_role, provinces_for
 from .models import ApiKey
+from .status import HEALTH_DEPARTMENT, ISSUER
 
 KEY_ROLES = (Role.REVIEWER, Role.APPROVER, Role.VIETTEL, Role.ADMIN)
 
@@ -38,3 +39,18 @@ def get_api_key_for_staff(user, pk):
         return api_keys_for(key_provinces(user)).select_related("facility", "vendor").get(pk=pk)
     except ApiKey.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def may_make(user, move, account):
+    """Whether `user` may record `move` (a staff move of `status.MOVES`) on `account`."""
+    province = account.facility.province_id
+    health_department = has_role(user, Role.REVIEWER, province) or has_role(
+        user, Role.APPROVER, province
+    )
+    if move.by == HEALTH_DEPARTMENT:
+        return health_department
+    if move.by == ISSUER:
+        if account.system == NationalSystem.LEGACY:
+            return has_role(user, Role.VIETTEL, province)
+        return health_department
+    return False  # the portal's own moves are never made by hand

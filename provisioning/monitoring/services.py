@@ -14,10 +14,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..errors import WorkflowError
+from ..errors import NotAllowed, WorkflowError
 from ..models import NationalAccount
 from ..services.audit import record_event
 from .models import AccountDay, MonitoringState, MonitoringStatus, StatusChange, SyncReport
+from .permissions import may_make
 from .sql import insert_rows, update_states
 from .status import MOVES, SILENCE_MOVES, can_move, grace_days, silence_windows
 
@@ -259,9 +260,15 @@ def _purge_reports(now):
 
 
 def monitoring_move(*, account, reason, actor, at=None, paused_until=None, note="", ip=None):
-    """A move recorded by staff (pause, lock, unlock, revoke) on one account; audited."""
+    """A move recorded by staff (pause, lock, unlock, revoke) on one account; audited.
+
+    Race: two officers at once serialise on the state's row lock; the second finds the new
+    status and gets a clear message.
+    """
     at = at or timezone.now()
     move = MOVES[reason]
+    if not may_make(actor, move, account):
+        raise NotAllowed(_("Bạn không có quyền thực hiện thao tác này với tài khoản."))
     with transaction.atomic():
         state = states_for([account.pk], at=at).get(account.pk)
         if state is None:

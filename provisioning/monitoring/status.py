@@ -14,8 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import MonitoringStatus as S
 
-SYSTEM = "system"  # moves the portal makes by itself (ingestion, sweep)
-STAFF = "staff"  # moves a Sở Y tế or Viettel officer records
+# Who makes each move (checked by `permissions.may_make`).
+SYSTEM = "system"  # the portal by itself: ingestion, sweep
+HEALTH_DEPARTMENT = "soyte"  # a reviewer or approver of the facility's province
+# Whoever issued the account: the Viettel branch on the legacy system, the Sở Y tế on the
+# 2026 system (Decision 412: the issuer locks an account silent for three months).
+ISSUER = "issuer"
 
 
 @dataclass(frozen=True)
@@ -52,14 +56,14 @@ MOVES = {
         SYSTEM,
         _("Không có dữ liệu quá thời hạn phải khóa tài khoản"),
     ),
-    "paused": Move(WATCHED, S.PAUSED, STAFF, _("Tạm ngừng hoạt động")),
+    "paused": Move(WATCHED, S.PAUSED, HEALTH_DEPARTMENT, _("Tạm ngừng hoạt động")),
     # A pause ends by itself after its end date: active again, or still waiting for data.
     "pause_ended": Move((S.PAUSED,), S.ACTIVE, SYSTEM, _("Hết thời gian tạm ngừng")),
     "pause_ended_waiting": Move((S.PAUSED,), S.WAITING, SYSTEM, _("Hết thời gian tạm ngừng")),
-    "locked": Move((S.DUE_LOCK,), S.LOCKED, STAFF, _("Đã khóa tài khoản trên hệ thống quốc gia")),
-    "unlocked": Move((S.LOCKED,), S.WAITING, STAFF, _("Đã mở khóa tài khoản")),
+    "locked": Move((S.DUE_LOCK,), S.LOCKED, ISSUER, _("Đã khóa tài khoản trên hệ thống quốc gia")),
+    "unlocked": Move((S.LOCKED,), S.WAITING, ISSUER, _("Đã mở khóa tài khoản")),
     # Revoked is terminal: no move has it as a source.
-    "revoked": Move((*WATCHED, S.PAUSED, S.LOCKED), S.REVOKED, STAFF, _("Thu hồi tài khoản")),
+    "revoked": Move((*WATCHED, S.PAUSED, S.LOCKED), S.REVOKED, ISSUER, _("Thu hồi tài khoản")),
 }
 
 # The sweep's thresholds, from the longest silence down: an account moves once, straight

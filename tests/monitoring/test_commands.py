@@ -8,9 +8,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from portal.celery import app
 from provisioning.monitoring.ingest import reports_ingest
 from provisioning.monitoring.keys import api_key_authenticate, api_key_create
 from provisioning.monitoring.models import ApiKey
+from provisioning.monitoring.tasks import monitoring_sweep
 
 from ..factories import FacilityFactory, VendorFactory
 from .factories import HandedOverAccountFactory, report
@@ -98,3 +100,12 @@ def test_monitoring_status_of_a_code_on_both_systems_asks_for_the_system(account
     assert run("monitoring_status", "--facility-code", "24-008179", "--system", "v2") == (
         "waiting -\n"
     )
+
+
+def test_the_periodic_task_sweeps_and_is_scheduled(account):
+    monitoring_sweep.delay()
+
+    assert run("monitoring_status", "--facility-code", "24-008179") == "waiting -\n"
+    assert account.monitoring.status == "waiting"
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert monitoring_sweep.name in scheduled

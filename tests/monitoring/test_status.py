@@ -6,7 +6,7 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from provisioning.errors import WorkflowError
+from provisioning.errors import NotAllowed, WorkflowError
 from provisioning.models import AuditEvent, DossierStatus, Facility, MonitoringStatus
 from provisioning.monitoring.ingest import reports_ingest
 from provisioning.monitoring.keys import api_key_create
@@ -340,24 +340,75 @@ def test_only_an_account_due_for_locking_can_be_locked(account, t0, viettel):
     assert state_of(account).status == S.ACTIVE
 
 
-def test_revoked_is_final(account, t0, reviewer):
+def test_revoked_is_final(account, t0, reviewer, viettel):
     push(account, t0)
-    monitoring_move(account=account, reason="revoked", actor=reviewer, at=t0 + DAY)
+    monitoring_move(account=account, reason="revoked", actor=viettel, at=t0 + DAY)
 
     monitoring_sweep(at=t0 + 200 * DAY)
     push(account, t0 + 201 * DAY)
-    for reason in ("paused", "locked", "unlocked", "revoked"):
-        with pytest.raises(WorkflowError):
+    for reason, actor in [
+        ("paused", reviewer),
+        ("locked", viettel),
+        ("unlocked", viettel),
+        ("revoked", viettel),
+    ]:
+        with pytest.raises(WorkflowError, match="không thể"):
             monitoring_move(
                 account=account,
                 reason=reason,
-                actor=reviewer,
+                actor=actor,
                 at=t0 + 202 * DAY,
                 paused_until=timezone.localdate(t0) + 300 * DAY,
             )
 
     assert state_of(account).status == S.REVOKED
     assert not any(S.REVOKED in move.sources for move in MOVES.values())
+
+
+@pytest.mark.parametrize("who", ["viettel", "other_reviewer", "owner", "approver"])
+def test_only_the_health_department_of_the_province_pauses_an_account(request, account, t0, who):
+    actor = request.getfixturevalue(who)
+    until = timezone.localdate(t0) + 10 * DAY
+
+    if who == "approver":
+        monitoring_move(account=account, reason="paused", actor=actor, paused_until=until, at=t0)
+        assert state_of(account).status == S.PAUSED
+        return
+    with pytest.raises(NotAllowed):
+        monitoring_move(account=account, reason="paused", actor=actor, paused_until=until, at=t0)
+    assert not StatusChange.objects.filter(reason="paused").exists()
+
+
+@pytest.mark.parametrize(
+    ("system", "who", "allowed"),
+    [
+        ("legacy", "viettel", True),
+        ("legacy", "reviewer", False),
+        ("legacy", "other_viettel", False),
+        ("v2", "reviewer", True),
+        ("v2", "viettel", False),
+    ],
+)
+def test_the_issuer_of_the_account_locks_it(request, db, t0, system, who, allowed):
+    """Viettel issues legacy accounts, the Sở Y tế those of the 2026 system."""
+    actor = request.getfixturevalue(who)
+    account = HandedOverAccountFactory(system=system, handed_over_at=t0)
+    monitoring_sweep(at=t0 + 90 * DAY)
+
+    if allowed:
+        monitoring_move(account=account, reason="locked", actor=actor, at=t0 + 91 * DAY)
+        assert state_of(account).status == S.LOCKED
+    else:
+        with pytest.raises(NotAllowed):
+            monitoring_move(account=account, reason="locked", actor=actor, at=t0 + 91 * DAY)
+        assert state_of(account).status == S.DUE_LOCK
+
+
+@pytest.mark.parametrize("reason", ["late", "first_data", "pause_ended", "enrolled"])
+def test_the_portals_own_moves_are_never_made_by_hand(account, t0, reviewer, viettel, reason):
+    for actor in (reviewer, viettel):
+        with pytest.raises(NotAllowed):
+            monitoring_move(account=account, reason=reason, actor=actor, at=t0 + 5 * DAY)
 
 
 def test_the_transition_table_names_only_real_statuses():
