@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,22 +194,27 @@ def _sweep_silence(at):
         days = grace_days(sample_kind)
         for reason in SILENCE_MOVES:
             after, until = windows[reason]
-            candidates = MonitoringState.objects.filter(
-                status__in=MOVES[reason].sources, quiet_since__lte=until
-            )
+            # The accounts this move applies to, whatever their facility type.
+            condition = Q(status__in=MOVES[reason].sources, quiet_since__lte=until)
             if after is not None:
-                candidates = candidates.filter(quiet_since__gt=after)
+                condition &= Q(quiet_since__gt=after)
+            candidates = MonitoringState.objects.filter(condition)
             if kinds is not None:
                 candidates = candidates.filter(account__facility__kind__in=kinds)
             if excluded:
                 candidates = candidates.exclude(account__facility__kind__in=excluded)
-            for ids in _chunks(candidates):
-                counts[reason] += _move_silent(ids, candidates, reason, days[reason], at)
+            # One query finds them all (the join on the facility type is paid once), then
+            # each chunk is locked and moved by its ids.
+            ids = list(candidates.order_by("pk").values_list("pk", flat=True))
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                counts[reason] += _move_silent(chunk, reason, condition, days[reason], at)
     return counts
 
 
-def _move_silent(ids, candidates, reason, threshold, at):
-    """Move these accounts by `reason` in one UPDATE, with one status-change row each.
+def _move_silent(ids, reason, condition, threshold, at):
+    """Move these accounts by `reason`: one query locks them, one insert writes their
+    status-change rows, one UPDATE moves them. Returns how many moved.
 
     Race: data may arrive for an account between the candidates' query and this move. The
     rows are locked and the sweep's condition asked again under the lock, so an account
@@ -217,8 +222,8 @@ def _move_silent(ids, candidates, reason, threshold, at):
     """
     with transaction.atomic():
         rows = list(
-            candidates.filter(pk__in=ids)
-            .select_for_update(of=("self",))
+            MonitoringState.objects.select_for_update()
+            .filter(condition, pk__in=ids)
             .order_by("pk")
             .values_list("pk", "status", "quiet_since")
         )
@@ -247,7 +252,7 @@ def _move_silent(ids, candidates, reason, threshold, at):
             ],
         )
         MonitoringState.objects.filter(pk__in=[row[0] for row in rows]).update(
-            status=MOVES[reason].target, since=at
+            status=target, since=at
         )
     return len(rows)
 
