@@ -23,8 +23,6 @@ from .sql import insert_rows, update_states
 from .status import MOVES, SILENCE_MOVES, can_move, grace_days, silence_windows
 
 CHUNK = 2000
-
-
 CHANGE_FIELDS = ["account", "old_status", "new_status", "reason", "evidence", "actor", "at"]
 
 
@@ -49,8 +47,9 @@ def states_for(account_ids, *, at):
     over and not yet monitored. Accounts not handed over have no state and are left out.
 
     Race: the ingestion and the sweep may enrol one account at once; both lock the account
-    rows first (in id order), so the second sees the state the first created. States are
-    then locked in id order, as everywhere else, so two batches never deadlock.
+    row before creating its state and look again under the lock, so the second sees the
+    state the first created. States are locked in id order, as everywhere else, so two
+    batches never deadlock.
     """
     account_ids = sorted(set(account_ids))
     locked = MonitoringState.objects.select_for_update().order_by("pk")
@@ -153,11 +152,8 @@ def _sweep_pauses(at):
     )
     for ids in _chunks(ended):
         with transaction.atomic():
-            states = list(
-                MonitoringState.objects.select_for_update()
-                .filter(pk__in=ids, status=MonitoringStatus.PAUSED)
-                .order_by("pk")
-            )
+            # Asked again under the lock: the pause may have ended with data meanwhile.
+            states = list(ended.select_for_update().filter(pk__in=ids).order_by("pk"))
             moves = [
                 (
                     state,
