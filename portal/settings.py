@@ -4,13 +4,18 @@ Development works with nothing set (SQLite, a file-system Celery broker, mail to
 console); production differs only by variables and refuses to start with an unsafe one.
 """
 
+import ipaddress
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from provisioning.national.endpoints import DEFAULT_BASE_URLS, LEGACY, V2
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -55,8 +60,18 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "testserver"}
 
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Production needs SECRET_KEY (or SECRET_KEY_FILE) to be set.")
+# The same bar as Django's own deployment check (security.W009).
+if not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: it needs at least 50 characters, at least 5 of"
+        " them different (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 if DEBUG and any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS):
     raise ImproperlyConfigured("DEBUG must be off when ALLOWED_HOSTS names a public host.")
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the portal's hosts, not '*'.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -75,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "provisioning.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,10 +133,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # Celery workers and the web server write at once in the demo: wait rather than fail.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+if not DEBUG and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "Production needs DATABASE_URL on PostgreSQL (postgres://...); SQLite is for development."
+    )
+# Rate limits, used TOTP codes and sessions' throttles must be shared by every process: Redis.
+CACHE_URL = env("CACHE_URL", "")
+if CACHE_URL and urlsplit(CACHE_URL).scheme not in ("redis", "rediss", "unix"):
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// address, not {CACHE_URL!r}")
+if not DEBUG and not CACHE_URL:
+    raise ImproperlyConfigured(
+        "Production needs CACHE_URL (Redis): a per-process memory cache would let every worker"
+        " count rate limits on its own."
+    )
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL")}
-        if env("CACHE_URL")
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
@@ -168,10 +197,24 @@ FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 if not DEBUG and not FIELD_ENCRYPTION_KEY:
     raise ImproperlyConfigured("Production needs FIELD_ENCRYPTION_KEY (a Fernet key).")
 
-# E-mail
+# E-mail: SMTP in production, printed to the console in development.
+email_backend = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEVELOPMENT_EMAIL_BACKENDS = {
+    f"django.core.mail.backends.{name}.EmailBackend"
+    for name in ("console", "filebased", "locmem", "dummy")
+}
+if not DEBUG and email_backend in DEVELOPMENT_EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"Production cannot send e-mail with {email_backend}: use the SMTP backend."
+    )
 MAILERS = {
     "default": {
-        "BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        "BACKEND": email_backend,
         "OPTIONS": {
             key: value
             for key, value in {
@@ -256,6 +299,52 @@ REVIEW_WAITS_FOR_INTERCONNECTION = envbool("REVIEW_WAITS_FOR_INTERCONNECTION", T
 NATIONAL_SIMULATOR_DB = Path(
     env("NATIONAL_SIMULATOR_DB", str(VAR_DIR / "national_simulator.sqlite3"))
 )
+
+# The two national pharmacy systems (provisioning/national/). Unset, both point at the
+# bundled simulators on this machine: production refuses that unless
+# NATIONAL_ALLOW_SIMULATOR says it is meant (a training or demo server).
+NATIONAL_LEGACY_URL = env("NATIONAL_LEGACY_URL", DEFAULT_BASE_URLS[LEGACY]).rstrip("/")
+NATIONAL_V2_URL = env("NATIONAL_V2_URL", DEFAULT_BASE_URLS[V2]).rstrip("/")
+NATIONAL_TIMEOUT = envint("NATIONAL_TIMEOUT", 10)
+NATIONAL_RETRIES = envint("NATIONAL_RETRIES", 3)
+NATIONAL_VERIFY_TLS = envbool("NATIONAL_VERIFY_TLS", True)
+NATIONAL_ALLOW_SIMULATOR = envbool("NATIONAL_ALLOW_SIMULATOR", False)
+if NATIONAL_TIMEOUT < 1:
+    raise ImproperlyConfigured("NATIONAL_TIMEOUT must be at least 1 second.")
+if NATIONAL_RETRIES < 0:
+    raise ImproperlyConfigured("NATIONAL_RETRIES must not be negative.")
+
+
+def is_loopback(url):
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+NATIONAL_SYSTEMS = {
+    system: {
+        "base_url": url,
+        "timeout": NATIONAL_TIMEOUT,
+        "retries": NATIONAL_RETRIES,
+        "verify_tls": NATIONAL_VERIFY_TLS,
+    }
+    for system, url in ((LEGACY, NATIONAL_LEGACY_URL), (V2, NATIONAL_V2_URL))
+}
+for name, url in (
+    ("NATIONAL_LEGACY_URL", NATIONAL_LEGACY_URL),
+    ("NATIONAL_V2_URL", NATIONAL_V2_URL),
+):
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// address, not {url!r}")
+    if not DEBUG and is_loopback(url) and not NATIONAL_ALLOW_SIMULATOR:
+        raise ImproperlyConfigured(
+            f"{name} points at this machine ({url}), where only the simulator runs: set it to"
+            " the national system, or NATIONAL_ALLOW_SIMULATOR=yes if that is meant."
+        )
 INITIAL_PASSWORD_LENGTH = envint("INITIAL_PASSWORD_LENGTH", 12)
 PAGE_SIZE = envint("PAGE_SIZE", 25)
 
@@ -312,11 +401,30 @@ MONITORING_API_RATE_WINDOW = envint("MONITORING_API_RATE_WINDOW", 60)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Pages are never framed; private documents set their own SAMEORIGIN for the staff viewer.
+X_FRAME_OPTIONS = "DENY"
+# Scripts and styles come from static/ only: no inline script, style or event handler.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    # allauth shows the TOTP QR code as a data: image.
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+}
 BEHIND_PROXY = envbool("BEHIND_PROXY", not DEBUG)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

@@ -64,13 +64,19 @@ def read_json(response):
 class NationalClient(ABC):
     system = ""
 
-    def __init__(self, base_url, *, username="", password="", policy=None, headers=None):
+    def __init__(
+        self, base_url, *, username="", password="", policy=None, headers=None, verify_tls=True
+    ):
         self.base_url = base_url.rstrip("/")
         self.username = username
         self._password = password
         self._session = None
         self._transport = Transport(
-            self.base_url, policy=policy or RetryPolicy(), headers=headers, system=self.system
+            self.base_url,
+            policy=policy or RetryPolicy(),
+            headers=headers,
+            system=self.system,
+            verify_tls=verify_tls,
         )
 
     def __repr__(self):

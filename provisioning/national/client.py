@@ -1,7 +1,8 @@
 """Pick the adapter for a national system and point it at the configured host.
 
 ``settings.NATIONAL_SYSTEMS`` names, per system, ``base_url`` and optionally ``timeout``,
-``retries`` and ``backoff``; unset values point at the local simulator.
+``retries``, ``backoff`` and ``verify_tls``; unset values point at the local simulator.
+The settings fill it from ``NATIONAL_LEGACY_URL``, ``NATIONAL_V2_URL`` and the like.
 """
 
 from . import endpoints as ep
@@ -45,4 +46,5 @@ def client_for(system, base_url=None, **kwargs) -> NationalClient:
             retries=int(config.get("retries", defaults.retries)),
             backoff=float(config.get("backoff", defaults.backoff)),
         )
+    kwargs.setdefault("verify_tls", bool(config.get("verify_tls", True)))
     return ADAPTERS[system](base_url or config["base_url"], **kwargs)

@@ -28,7 +28,7 @@ class RetryPolicy:
 
 
 class Transport:
-    def __init__(self, base_url, *, policy=None, headers=None, system=""):
+    def __init__(self, base_url, *, policy=None, headers=None, system="", verify_tls=True):
         self.policy = policy or RetryPolicy()
         self.system = system
         self._http = httpx.Client(
@@ -36,6 +36,7 @@ class Transport:
             timeout=self.policy.timeout,
             headers=headers or {},
             follow_redirects=False,
+            verify=verify_tls,
         )
 
     def close(self):
