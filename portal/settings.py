@@ -275,6 +275,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 if envbool("ACCOUNT_RATE_LIMITS_OFF", False):
     ACCOUNT_RATE_LIMITS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "provisioning.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Liên thông Dược"
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"

@@ -1,8 +1,9 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin
 
 from .forms import InviteStaffForm
 from .models import (
@@ -22,12 +23,28 @@ from .models import (
     Vendor,
 )
 from .ratelimit import client_ip
-from .resources import FacilityResource, VendorResource
-from .services.staff import staff_invite
+from .resources import (
+    AuditEventResource,
+    DossierResource,
+    FacilityResource,
+    NationalAccountResource,
+    UserResource,
+    VendorResource,
+)
+from .services.staff import (
+    membership_change,
+    membership_create,
+    membership_delete,
+    staff_invite,
+)
+
+# django-import-export is used for export only: an import would write rows without the
+# services, their checks and their audit. Each admin names its resource (its columns).
 
 
 @admin.register(User)
-class UserAdmin(ImportExportModelAdmin):
+class UserAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [UserResource]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "full_name"]
     list_filter = ["is_active", "is_staff"]
@@ -60,6 +77,25 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name"]
     autocomplete_fields = ["user"]
 
+    # Roles change only through the audited services, like every other state.
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        common = {"role": obj.role, "province": obj.province, "actor": request.user}
+        if change:
+            saved = membership_change(membership=obj, ip=client_ip(request), **common)
+        else:
+            saved = membership_create(user=obj.user, ip=client_ip(request), **common)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        membership_delete(membership=obj, actor=request.user, ip=client_ip(request))
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            membership_delete(membership=membership, actor=request.user, ip=client_ip(request))
+
 
 @admin.register(Province)
 class ProvinceAdmin(admin.ModelAdmin):
@@ -84,14 +120,14 @@ class SupportContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vendor)
-class VendorAdmin(ImportExportModelAdmin):
+class VendorAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [VendorResource]
     list_display = ["short_name", "name", "security_contract_signed", "interconnection_confirmed"]
     search_fields = ["name", "short_name", "tax_code"]
 
 
 @admin.register(Facility)
-class FacilityAdmin(ImportExportModelAdmin):
+class FacilityAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [FacilityResource]
     list_display = ["name", "kind", "certificate_number", "tax_code", "commune", "vendor"]
     list_filter = ["kind", "province", "vendor"]
@@ -115,7 +151,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dossier)
-class DossierAdmin(ReadOnlyAdmin, ImportExportModelAdmin):
+class DossierAdmin(ExportMixin, ReadOnlyAdmin):
+    resource_classes = [DossierResource]
     list_display = ["__str__", "facility", "status", "submitted_at", "due_date", "interconnection"]
     list_filter = ["status", "province", "interconnection"]
     search_fields = ["code", "facility__name"]
@@ -131,7 +168,8 @@ class DocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NationalAccount)
-class NationalAccountAdmin(ReadOnlyAdmin, ImportExportModelAdmin):
+class NationalAccountAdmin(ExportMixin, ReadOnlyAdmin):
+    resource_classes = [NationalAccountResource]
     list_display = [
         "username",
         "system",
@@ -148,7 +186,8 @@ class NationalAccountAdmin(ReadOnlyAdmin, ImportExportModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin, ImportExportModelAdmin):
+class AuditEventAdmin(ExportMixin, ReadOnlyAdmin):
+    resource_classes = [AuditEventResource]
     list_display = ["created_at", "action", "actor", "dossier", "from_status", "to_status", "ip"]
     list_filter = ["action"]
     search_fields = ["dossier__code", "actor__email"]
@@ -178,6 +217,20 @@ class ApologyAdmin(ReadOnlyAdmin):
 class GuidanceDocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "province", "active", "uploaded_at"]
     list_filter = ["active", "province"]
+
+
+# allauth's own admin shows each authenticator's data: the TOTP key and the recovery-code
+# seed. Here they are only listed; each staff member manages their own on the portal.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
 
 
 admin.site.site_header = _("Quản trị Liên thông Dược")

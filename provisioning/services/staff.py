@@ -25,3 +25,57 @@ def staff_invite(*, email, full_name, province, role, actor, ip=None):
 
         send_staff_invitation.delay_on_commit(membership.pk)
     return membership
+
+
+def _record_membership(action, membership, *, actor, ip, **data):
+    record_event(
+        action=action,
+        actor=actor,
+        data={
+            "email": membership.user.email,
+            "role": membership.role,
+            "province": membership.province_id,
+            **data,
+        },
+        ip=ip,
+        visible_to_facility=False,
+    )
+
+
+def membership_create(*, user, province, role, actor, ip=None):
+    """Give `user` a staff role in `province` (the admin's "add")."""
+    with transaction.atomic():
+        membership = Membership.objects.create(user=user, province=province, role=role)
+        _record_membership("membership.created", membership, actor=actor, ip=ip)
+    return membership
+
+
+def membership_change(*, membership, role, province, actor, ip=None):
+    """Move a membership to another role or province; the event says from what."""
+    with transaction.atomic():
+        # Race: two administrators editing the same row; the lock makes the second one's
+        # event name the first one's result as its "from".
+        locked = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        before = {"from_role": locked.role, "from_province": locked.province_id}
+        if (locked.role, locked.province_id) == (role, province.pk):
+            return locked
+        locked.role = role
+        locked.province = province
+        locked.save(update_fields=["role", "province"])
+        _record_membership("membership.changed", locked, actor=actor, ip=ip, **before)
+    return locked
+
+
+def membership_delete(*, membership, actor, ip=None):
+    """Take a staff role away; a row already deleted is left alone."""
+    with transaction.atomic():
+        locked = (
+            Membership.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=membership.pk)
+            .first()
+        )
+        if locked is None:
+            return
+        _record_membership("membership.deleted", locked, actor=actor, ip=ip)
+        locked.delete()
