@@ -1,9 +1,11 @@
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
+from import_export.forms import SelectableFieldsExportForm
 
 from .forms import InviteStaffForm
 from .models import (
@@ -38,12 +40,22 @@ from .services.staff import (
     staff_invite,
 )
 
-# django-import-export is used for export only: an import would write rows without the
-# services, their checks and their audit. Each admin names its resource (its columns).
+
+class ExportForm(SelectableFieldsExportForm):
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["js/admin_export.js"])
+
+
+class ExportOnly(ExportMixin):
+    """django-import-export for export only: an import would write rows without the services,
+    their checks and their audit. Each admin names its resource, that is its columns."""
+
+    export_form_class = ExportForm
 
 
 @admin.register(User)
-class UserAdmin(ExportMixin, admin.ModelAdmin):
+class UserAdmin(ExportOnly, admin.ModelAdmin):
     resource_classes = [UserResource]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "full_name"]
@@ -120,14 +132,14 @@ class SupportContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vendor)
-class VendorAdmin(ExportMixin, admin.ModelAdmin):
+class VendorAdmin(ExportOnly, admin.ModelAdmin):
     resource_classes = [VendorResource]
     list_display = ["short_name", "name", "security_contract_signed", "interconnection_confirmed"]
     search_fields = ["name", "short_name", "tax_code"]
 
 
 @admin.register(Facility)
-class FacilityAdmin(ExportMixin, admin.ModelAdmin):
+class FacilityAdmin(ExportOnly, admin.ModelAdmin):
     resource_classes = [FacilityResource]
     list_display = ["name", "kind", "certificate_number", "tax_code", "commune", "vendor"]
     list_filter = ["kind", "province", "vendor"]
@@ -151,7 +163,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dossier)
-class DossierAdmin(ExportMixin, ReadOnlyAdmin):
+class DossierAdmin(ExportOnly, ReadOnlyAdmin):
     resource_classes = [DossierResource]
     list_display = ["__str__", "facility", "status", "submitted_at", "due_date", "interconnection"]
     list_filter = ["status", "province", "interconnection"]
@@ -168,7 +180,7 @@ class DocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NationalAccount)
-class NationalAccountAdmin(ExportMixin, ReadOnlyAdmin):
+class NationalAccountAdmin(ExportOnly, ReadOnlyAdmin):
     resource_classes = [NationalAccountResource]
     list_display = [
         "username",
@@ -186,7 +198,7 @@ class NationalAccountAdmin(ExportMixin, ReadOnlyAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ExportMixin, ReadOnlyAdmin):
+class AuditEventAdmin(ExportOnly, ReadOnlyAdmin):
     resource_classes = [AuditEventResource]
     list_display = ["created_at", "action", "actor", "dossier", "from_status", "to_status", "ip"]
     list_filter = ["action"]

@@ -17,3 +17,10 @@ document.addEventListener("submit", (event) => {
   form.dataset.submitting = "1";
   setTimeout(() => delete form.dataset.submitting, 8000);
 });
+
+// A button that prints the page (the receipt); no inline handlers under the CSP.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

@@ -94,6 +94,10 @@ class Dialogs:
             dialog.accept()
 
 
+# What Chromium refused under the Content-Security-Policy, on any page of the test.
+CSP_REFUSALS = []
+
+
 def page_for(browser, live_server, width=LAPTOP):
     context = browser.new_context(
         base_url=live_server.url, locale="vi-VN", viewport={"width": width, "height": 900}
@@ -101,6 +105,13 @@ def page_for(browser, live_server, width=LAPTOP):
     page = context.new_page()
     page.dialogs = Dialogs()
     page.on("dialog", page.dialogs)
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and CSP_REFUSALS.append(f"{page.url}: {message.text}")
+        ),
+    )
     page.set_default_timeout(15000)
     return page
 
@@ -126,6 +137,7 @@ def log_in(page, email, password):
 def test_a_facility_gets_its_account_through_every_role(
     browser, live_server, simulator, reviewer, approver, viettel, tmp_path
 ):
+    CSP_REFUSALS.clear()
     VendorFactory(name="Tập đoàn Bưu chính Viễn thông Việt Nam", short_name="VNPT")
     contract, record = tmp_path / "hop-dong.pdf", tmp_path / "bien-ban.pdf"
     contract.write_bytes(pdf_bytes("hop dong bao mat"))
@@ -301,3 +313,4 @@ def test_a_facility_gets_its_account_through_every_role(
     fits(facility)
     facility.goto("/ca-nhan/")
     fits(facility)
+    assert CSP_REFUSALS == []
