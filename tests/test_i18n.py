@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -158,7 +159,18 @@ def test_a_letter_on_the_timeline_is_named_in_english(
     assert "Phiếu tiếp nhận hồ sơ" not in body
 
 
-def test_an_english_request_leaves_the_next_one_in_vietnamese(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.get(reverse("home"))
+@pytest.mark.django_db
+def test_an_english_request_leaves_the_next_one_in_vietnamese():
+    """Two visitors served one after the other by the same thread, as a worker serves them:
+    the first chose English, the second chose nothing."""
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    first = english.get(reverse("home"))
+    second = Client().get(reverse("home"))
+
+    assert first["Content-Language"] == "en"
+    assert "How it works" in first.content.decode()
+    assert second["Content-Language"] == "vi"
+    assert "Cấp tài khoản liên thông Dược Quốc gia" in second.content.decode()
+    assert "How it works" not in second.content.decode()
     assert translation.get_language() != "en"

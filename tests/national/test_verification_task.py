@@ -8,7 +8,6 @@ import httpx
 import pytest
 from django.utils import timezone
 
-from portal.celery import app as celery_app
 from provisioning import tasks
 from provisioning.models import AuditEvent, DossierStatus, NationalAccount
 from provisioning.services.accounts import (
@@ -228,14 +227,6 @@ def test_a_fresh_change_check_is_left_to_its_own_task_by_the_sweep(sim, consente
     consented.refresh_from_db()
     assert consented.change_check == Check.PENDING
     assert logins(sim) == []
-
-
-def test_both_sweeps_run_every_minute_from_the_beat_schedule():
-    schedule = {
-        entry["task"]: entry["schedule"] for entry in celery_app.conf.beat_schedule.values()
-    }
-    assert schedule["provisioning.tasks.verify_pending_accounts"] == 60.0
-    assert schedule["provisioning.tasks.check_pending_password_changes"] == 60.0
 
 
 @pytest.mark.parametrize("fault", ["5xx", "drop"])

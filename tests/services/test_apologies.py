@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from portal.celery import app
 from provisioning.errors import NotAllowed, WorkflowError
 from provisioning.models import Apology, AuditEvent, DossierStatus, Letter
 from provisioning.services.apologies import apologies_draft, apology_send
@@ -194,12 +193,6 @@ def test_only_a_reviewer_of_the_province_sends_an_apology(late, who, request):
             new_due_date=add_working_days(late.due_date, 2),
             reason="Lý do",
         )
-
-
-def test_the_beat_drafts_apologies_every_hour():
-    schedule = app.conf.beat_schedule["draft-apologies"]
-    assert schedule["task"] == "provisioning.tasks.draft_apologies"
-    assert schedule["schedule"] == 3600.0
 
 
 def test_reviewer_sees_the_drafted_apology_on_the_dossier_page(late, as_user, reviewer):
