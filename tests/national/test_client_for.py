@@ -1,3 +1,5 @@
+import ssl
+
 import pytest
 
 from provisioning.national.client import LegacyClient, V2Client, client_for
@@ -35,3 +37,17 @@ def test_an_explicit_base_url_wins_over_the_settings(settings):
 def test_an_unknown_system_is_refused():
     with pytest.raises(ValueError, match="unknown national system"):
         client_for("v3")
+
+
+def test_tls_verification_follows_the_settings(settings):
+    settings.NATIONAL_SYSTEMS = {
+        "v2": {"base_url": "https://api-sandbox.csdlduoc.com.vn/v2", "verify_tls": False},
+        "legacy": {"base_url": "https://duocquocgia.com.vn"},
+    }
+
+    def tls(client):
+        return client._transport._http._transport._pool._ssl_context
+
+    with client_for("v2") as unchecked, client_for("legacy") as checked:
+        assert tls(unchecked).verify_mode == ssl.CERT_NONE
+        assert tls(checked).verify_mode == ssl.CERT_REQUIRED
