@@ -137,7 +137,7 @@ if not DEBUG and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresq
     raise ImproperlyConfigured(
         "Production needs DATABASE_URL on PostgreSQL (postgres://...); SQLite is for development."
     )
-# Rate limits, used TOTP codes and sessions' throttles must be shared by every process: Redis.
+# Rate-limit counters and used TOTP codes must be shared by every process: Redis.
 CACHE_URL = env("CACHE_URL", "")
 if CACHE_URL and urlsplit(CACHE_URL).scheme not in ("redis", "rediss", "unix"):
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// address, not {CACHE_URL!r}")
