@@ -34,10 +34,12 @@ from .resources import (
     VendorResource,
 )
 from .services.staff import (
+    USER_ADMIN_FIELDS,
     membership_change,
     membership_create,
     membership_delete,
     staff_invite,
+    user_update,
 )
 
 
@@ -60,8 +62,20 @@ class UserAdmin(ExportOnly, admin.ModelAdmin):
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "full_name"]
     list_filter = ["is_active", "is_staff"]
-    exclude = ["password"]
-    readonly_fields = ["last_login", "date_joined"]
+    fields = ["email", *USER_ADMIN_FIELDS, "last_login", "date_joined"]
+    readonly_fields = ["email", "last_login", "date_joined"]
+
+    # Users come from the sign-up or an invitation, and are deactivated, never deleted here;
+    # an edit goes through the audited service.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        changes = {field: form.cleaned_data[field] for field in USER_ADMIN_FIELDS}
+        user_update(user=obj, actor=request.user, ip=client_ip(request), **changes)
 
     def get_urls(self):
         return [

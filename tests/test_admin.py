@@ -147,7 +147,7 @@ def test_every_export_names_its_columns(model, model_admin):
 # --- Roles -------------------------------------------------------------------------------
 
 
-def membership_events(action):
+def events_of(action):
     return list(AuditEvent.objects.filter(action=action).order_by("pk"))
 
 
@@ -166,7 +166,7 @@ def test_an_administrator_changing_a_role_in_the_admin_writes_an_audit_event(
     assert response.status_code == 302, response.content.decode()[:2000]
     membership.refresh_from_db()
     assert (membership.role, membership.province) == ("approver", other_province)
-    [event] = membership_events("membership.changed")
+    [event] = events_of("membership.changed")
     assert event.actor == superuser
     assert event.ip == "203.0.113.7"
     assert event.visible_to_facility is False
@@ -185,7 +185,7 @@ def test_saving_a_role_unchanged_writes_no_event(as_user, superuser, reviewer, h
 
     as_user(superuser).post(url, {"role": "reviewer", "province": home_province.pk})
 
-    assert membership_events("membership.changed") == []
+    assert events_of("membership.changed") == []
 
 
 def test_the_user_of_a_role_cannot_be_swapped_in_the_admin(
@@ -215,7 +215,7 @@ def test_an_administrator_giving_a_role_in_the_admin_writes_an_audit_event(
 
     assert response.status_code == 302
     assert Membership.objects.filter(user=staff, role="viettel").exists()
-    [event] = membership_events("membership.created")
+    [event] = events_of("membership.created")
     assert (event.actor, event.ip) == (superuser, "203.0.113.8")
     assert event.data == {"email": staff.email, "role": "viettel", "province": home_province.pk}
 
@@ -233,7 +233,7 @@ def test_an_administrator_taking_a_role_away_writes_an_audit_event(
 
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    [event] = membership_events("membership.deleted")
+    [event] = events_of("membership.deleted")
     assert (event.actor, event.ip) == (superuser, "203.0.113.9")
     assert event.data == {"email": reviewer.email, "role": "reviewer", "province": home_province.pk}
 
@@ -253,7 +253,7 @@ def test_taking_several_roles_away_at_once_writes_an_event_for_each(
     )
 
     assert not Membership.objects.filter(user__in=[reviewer, approver]).exists()
-    emails = sorted(event.data["email"] for event in membership_events("membership.deleted"))
+    emails = sorted(event.data["email"] for event in events_of("membership.deleted"))
     assert emails == sorted([reviewer.email, approver.email])
 
 
@@ -330,3 +330,41 @@ def test_the_migration_encrypts_keys_stored_in_the_clear(client, reviewer):
     assert crypto.decrypt(rows["totp"]["secret"]) == TOTP_KEY
     assert crypto.decrypt(rows["recovery_codes"]["seed"]) == seed
     assert TOTP(Authenticator.objects.get(pk=plain.pk)).validate_code(current_code(TOTP_KEY))
+
+
+def test_an_administrator_granting_admin_access_writes_an_audit_event(as_user, superuser):
+    staff = UserFactory(email="moi@soyte.vn", full_name="Nguyễn Văn Mới")
+
+    response = as_user(superuser).post(
+        reverse("admin:provisioning_user_change", args=[staff.pk]),
+        {
+            "full_name": "Nguyễn Văn Mới",
+            "phone": "",
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+        },
+        REMOTE_ADDR="203.0.113.10",
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    staff.refresh_from_db()
+    assert staff.is_staff and staff.is_superuser
+    [event] = events_of("user.changed")
+    assert (event.actor, event.ip) == (superuser, "203.0.113.10")
+    assert event.data == {
+        "email": "moi@soyte.vn",
+        "changes": {"is_staff": [False, True], "is_superuser": [False, True]},
+    }
+
+
+def test_users_are_neither_added_nor_deleted_in_the_admin(as_user, superuser, owner):
+    client = as_user(superuser)
+
+    added = client.post(reverse("admin:provisioning_user_add"), {"email": "x@example.vn"})
+    deleted = client.post(
+        reverse("admin:provisioning_user_delete", args=[owner.pk]), {"post": "yes"}
+    )
+
+    assert added.status_code == deleted.status_code == 403
+    assert owner.__class__.objects.filter(pk=owner.pk).exists()

@@ -79,3 +79,36 @@ def membership_delete(*, membership, actor, ip=None):
             return
         _record_membership("membership.deleted", locked, actor=actor, ip=ip)
         locked.delete()
+
+
+# What an administrator may change on a user in the admin; the rest (password, e-mail, which
+# allauth verifies) the user changes on the portal, and roles are memberships.
+USER_ADMIN_FIELDS = ("full_name", "phone", "is_active", "is_staff", "is_superuser")
+
+
+def user_update(*, user, actor, ip=None, **changes):
+    """An administrator's edit of a user; the event names each changed field, old and new."""
+    unknown = set(changes) - set(USER_ADMIN_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable by an administrator: {sorted(unknown)}")
+    with transaction.atomic():
+        # Race: two administrators editing one user; each event records what it replaced.
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        changed = {
+            field: [getattr(locked, field), value]
+            for field, value in changes.items()
+            if getattr(locked, field) != value
+        }
+        if not changed:
+            return locked
+        for field, (_old, new) in changed.items():
+            setattr(locked, field, new)
+        locked.save(update_fields=list(changed))
+        record_event(
+            action="user.changed",
+            actor=actor,
+            data={"email": locked.email, "changes": changed},
+            ip=ip,
+            visible_to_facility=False,
+        )
+    return locked
