@@ -35,6 +35,7 @@ from .resources import (
 )
 from .services.staff import (
     USER_ADMIN_FIELDS,
+    authenticator_delete,
     membership_change,
     membership_create,
     membership_delete,
@@ -246,17 +247,32 @@ class GuidanceDocumentAdmin(admin.ModelAdmin):
 
 
 # allauth's own admin shows each authenticator's data: the TOTP key and the recovery-code
-# seed. Here they are only listed; each staff member manages their own on the portal.
+# seed. Here they are only listed, and a lost one removed through the audited service.
 admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(ReadOnlyAdmin):
+class AuthenticatorAdmin(admin.ModelAdmin):
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type"]
     search_fields = ["user__email"]
     list_select_related = ["user"]
     fields = ["user", "type", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        authenticator_delete(authenticator=obj, actor=request.user, ip=client_ip(request))
+
+    def delete_queryset(self, request, queryset):
+        for authenticator in queryset:
+            authenticator_delete(
+                authenticator=authenticator, actor=request.user, ip=client_ip(request)
+            )
 
 
 admin.site.site_header = _("Quản trị Liên thông Dược")

@@ -368,3 +368,21 @@ def test_users_are_neither_added_nor_deleted_in_the_admin(as_user, superuser, ow
 
     assert added.status_code == deleted.status_code == 403
     assert owner.__class__.objects.filter(pk=owner.pk).exists()
+
+
+def test_an_administrator_removing_a_lost_authenticator_writes_an_audit_event(
+    as_user, superuser, reviewer
+):
+    stored = TOTP.activate(reviewer, TOTP_KEY).instance
+
+    response = as_user(superuser).post(
+        reverse("admin:mfa_authenticator_delete", args=[stored.pk]),
+        {"post": "yes"},
+        REMOTE_ADDR="203.0.113.11",
+    )
+
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=reviewer).exists()
+    [event] = events_of("two_factor.removed")
+    assert (event.actor, event.ip) == (superuser, "203.0.113.11")
+    assert event.data == {"email": reviewer.email, "type": "totp"}

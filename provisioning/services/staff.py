@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 
 from ..models import Membership, User
@@ -112,3 +113,25 @@ def user_update(*, user, actor, ip=None, **changes):
             visible_to_facility=False,
         )
     return locked
+
+
+def authenticator_delete(*, authenticator, actor, ip=None):
+    """Remove a staff member's lost authenticator (their phone, their recovery codes), so that
+    they set up a new one at their next sign-in. Its key is never written to the event."""
+    with transaction.atomic():
+        locked = (
+            Authenticator.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=authenticator.pk)
+            .first()
+        )
+        if locked is None:
+            return
+        record_event(
+            action="two_factor.removed",
+            actor=actor,
+            data={"email": locked.user.email, "type": locked.type},
+            ip=ip,
+            visible_to_facility=False,
+        )
+        locked.delete()
