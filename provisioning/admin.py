@@ -45,6 +45,9 @@ from .services.staff import (
 
 
 class ExportForm(SelectableFieldsExportForm):
+    """import-export's form, with its "select all" box wired from a static file: the inline
+    handler its template carries is refused by the Content-Security-Policy."""
+
     @property
     def media(self):
         return super().media + forms.Media(js=["js/admin_export.js"])
