@@ -34,9 +34,16 @@ def variables_read_by_settings():
 READ = variables_read_by_settings()
 
 
-def import_settings(tmp_path, *, show="s.DEBUG, s.SECRET_KEY", **variables):
-    """Import the settings in a fresh interpreter with only `variables` set (of those the
-    settings read), and print `show`."""
+def printing(expression):
+    return f"import portal.settings as s; print({expression})"
+
+
+DEBUG_AND_KEY = printing("s.DEBUG, s.SECRET_KEY")
+
+
+def import_settings(tmp_path, code=DEBUG_AND_KEY, **variables):
+    """Run `code` in a fresh interpreter with only `variables` set (of those the settings
+    read)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -44,7 +51,7 @@ def import_settings(tmp_path, *, show="s.DEBUG, s.SECRET_KEY", **variables):
     }
     env.update(DJANGO_SETTINGS_MODULE="portal.settings", PORTAL_VAR_DIR=str(tmp_path), **variables)
     return subprocess.run(
-        [sys.executable, "-c", f"import portal.settings as s; print({show})"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -176,7 +183,8 @@ def test_production_refuses_a_mailer_that_sends_nothing(tmp_path, backend):
 
 
 def test_production_sends_e_mail_over_smtp_by_default(tmp_path):
-    result = import_settings(tmp_path, show="s.MAILERS['default']['BACKEND']", **production())
+    backend = printing("s.MAILERS['default']['BACKEND']")
+    result = import_settings(tmp_path, code=backend, **production())
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"
 
@@ -192,7 +200,7 @@ def test_a_cache_url_that_is_not_redis_fails_loudly(tmp_path):
 
 
 def test_production_uses_redis_for_the_cache(tmp_path):
-    result = import_settings(tmp_path, show="s.CACHES['default']", **production())
+    result = import_settings(tmp_path, code=printing("s.CACHES['default']"), **production())
     assert "RedisCache" in result.stdout
     assert "redis://127.0.0.1:6379/1" in result.stdout
 
@@ -200,7 +208,7 @@ def test_production_uses_redis_for_the_cache(tmp_path):
 def test_the_national_systems_are_read_from_the_environment(tmp_path):
     result = import_settings(
         tmp_path,
-        show="s.NATIONAL_SYSTEMS",
+        code=printing("s.NATIONAL_SYSTEMS"),
         **production(NATIONAL_TIMEOUT="20", NATIONAL_RETRIES="1", NATIONAL_VERIFY_TLS="no"),
     )
     assert result.returncode == 0, result.stderr
@@ -222,7 +230,7 @@ def test_the_national_systems_are_read_from_the_environment(tmp_path):
 
 
 def test_development_points_the_national_systems_at_the_simulators(tmp_path):
-    result = import_settings(tmp_path, show="s.NATIONAL_SYSTEMS")
+    result = import_settings(tmp_path, code=printing("s.NATIONAL_SYSTEMS"))
     systems = ast.literal_eval(result.stdout.strip())
     assert systems["legacy"]["base_url"] == "http://127.0.0.1:8701"
     assert systems["v2"]["base_url"] == "http://127.0.0.1:8702/v2"
