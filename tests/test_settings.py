@@ -175,9 +175,17 @@ def test_production_refuses_sqlite(tmp_path, database_url):
     assert_refused(result, "Production needs DATABASE_URL on PostgreSQL")
 
 
-@pytest.mark.parametrize("backend", ["console", "filebased", "locmem", "dummy"])
-def test_production_refuses_a_mailer_that_sends_nothing(tmp_path, backend):
-    dotted = f"django.core.mail.backends.{backend}.EmailBackend"
+@pytest.mark.parametrize(
+    "dotted",
+    [
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+        "provisioning.demo_mailbox.EmailBackend",
+    ],
+)
+def test_production_refuses_a_mailer_that_sends_nothing(tmp_path, dotted):
     result = import_settings(tmp_path, **production(EMAIL_BACKEND=dotted))
     assert_refused(result, f"Production cannot send e-mail with {dotted}")
 
