@@ -214,7 +214,7 @@ DEVELOPMENT_EMAIL_BACKENDS = {
 }
 if not DEBUG and email_backend in DEVELOPMENT_EMAIL_BACKENDS:
     raise ImproperlyConfigured(
-        f"Production cannot send e-mail with {email_backend}: use the SMTP backend."
+        f"Production cannot send e-mail with {email_backend}: set EMAIL_BACKEND to SMTP."
     )
 MAILERS = {
     "default": {
