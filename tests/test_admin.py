@@ -319,7 +319,7 @@ def test_the_migration_encrypts_keys_stored_in_the_clear(client, reviewer):
         data={"seed": seed, "used_mask": 0},
     )
     migration = importlib.import_module(
-        "provisioning.migrations.0006_prodsettings_encrypt_mfa_secrets"
+        "provisioning.migrations.0008_prodsettings_encrypt_mfa_secrets"
     )
 
     migration.encrypt_secrets(apps, None)

@@ -44,7 +44,7 @@ def decrypt_secrets(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("provisioning", "0005_accent_blind_search"),
+        ("provisioning", "0007_monitoring_models"),
         ("mfa", "0003_authenticator_type_uniq"),
     ]
 
