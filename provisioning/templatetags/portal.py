@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from .. import workflow
 from ..models import DossierStatus, Letter
 from ..workflow import EVENT_LABELS
 
@@ -30,6 +31,17 @@ def person(user):
         return ""
     name = user.full_name or _("(chưa khai báo họ tên)")
     return f"{name}, {user.position}" if user.position else name
+
+
+@register.filter
+def allows(dossier, move):
+    """`{% if dossier|allows:"withdraw" %}`: whether the move may be made now."""
+    return workflow.allows(dossier, move)
+
+
+@register.filter
+def conversation_open(dossier):
+    return workflow.conversation_open(dossier)
 
 
 @register.filter

@@ -15,7 +15,6 @@ from ..models import (
     Document,
     DocumentKind,
     Dossier,
-    DossierStatus,
     NationalAccount,
     NationalSystem,
     Role,
@@ -28,22 +27,17 @@ from ..selectors import guidance_for
 from ..selectors import timeline as dossier_timeline
 from ..services.accounts import account_record, dossier_issue
 from ..services.dossiers import dossier_confirm_interconnection
+from ..workflow import HANDED_OVER, IN_REVIEW, MOVES, allows, can_confirm_interconnection
 from .staff import dossier_actions, paginate, querystring_without, queue_rows, render_queue
 
-S = DossierStatus
 TABS = {
     "confirm": (
         gettext_lazy("Chờ xác nhận liên thông"),
-        Q(
-            status__in=[S.SUBMITTED, S.NEEDS_INFO, S.PROPOSED_APPROVAL, S.PROPOSED_REJECTION],
-            interconnection=Dossier.Interconnection.PENDING,
-        ),
+        Q(status__in=IN_REVIEW, interconnection=Dossier.Interconnection.PENDING),
     ),
-    "issue": (gettext_lazy("Chờ cấp tài khoản"), Q(status=S.APPROVED)),
-    "done": (gettext_lazy("Đã bàn giao"), Q(status__in=[S.ISSUED, S.COMPLETED])),
+    "issue": (gettext_lazy("Chờ cấp tài khoản"), Q(status__in=MOVES["issue"].sources)),
+    "done": (gettext_lazy("Đã bàn giao"), Q(status__in=HANDED_OVER)),
 }
-# Viettel's word on the interconnection still counts until the dossier is handed over.
-CONFIRMABLE = {S.SUBMITTED, S.NEEDS_INFO, S.PROPOSED_APPROVAL, S.PROPOSED_REJECTION, S.APPROVED}
 
 
 @login_required
@@ -96,7 +90,7 @@ def _dossier_page(request, dossier, **forms_given):
         .order_by("-uploaded_at")
         .first()
     )
-    approved = dossier.status == S.APPROVED
+    approved = allows(dossier, "issue")
     # Recording again replaces the entry; a recorded password is never shown back, only a
     # new suggestion.
     known = (
@@ -113,7 +107,7 @@ def _dossier_page(request, dossier, **forms_given):
         "vendor": dossier.facility.vendor,
         "record": record,
         "account": account,
-        "can_confirm": dossier.status in CONFIRMABLE,
+        "can_confirm": can_confirm_interconnection(dossier),
         "can_record": approved and not (account and account.handed_over_at),
         "can_hand_over": approved and account is not None,
         "verified": account is not None
