@@ -380,6 +380,22 @@ def change_check_blocks_completion(account):
     return account is not None and account.change_check == C.STILL_WORKS
 
 
+# Steps the portal records on its own from what a national system answered: their label is
+# the whole story; what the system said (kept in the event's data) is for logs and the admin.
+SYSTEM_ACTIONS = frozenset(
+    step.action
+    for table in (VERIFICATION_STEPS, CHANGE_CHECK_STEPS)
+    for step in table.values()
+    if SYSTEM in step.actors
+)
+
+
+def readable_note(event):
+    """The note a person reads under a timeline step (a reason, a message), never a
+    national system's technical answer (older events kept it in the note)."""
+    return "" if event.action in SYSTEM_ACTIONS else event.note
+
+
 # What each audited action reads as on a timeline: a sentence a person understands, saying
 # what the portal does next where something follows. Technical detail stays in the logs.
 EVENT_LABELS = {

@@ -345,7 +345,7 @@ def _sentence(text):
 
 def _archive_context(dossier, *, today, code, number):
     """Everything that happened to the dossier, for inspectors: staff only."""
-    from ..workflow import EVENT_LABELS
+    from ..workflow import EVENT_LABELS, readable_note
 
     facility = dossier.facility
     events = list(
@@ -360,7 +360,7 @@ def _archive_context(dossier, *, today, code, number):
             "action": str(EVENT_LABELS.get(event.action, event.action)),
             "actor": _person(event.actor) or "Hệ thống",
             "role": str(roles.get(event.actor_id, "")),
-            "reason": event.note,
+            "reason": readable_note(event),
         }
         for event in events
     ]

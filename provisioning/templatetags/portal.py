@@ -20,7 +20,14 @@ def event_note(event):
     if event.action == "letter.issued" and (event.data or {}).get("kind") in Letter.Kind.values:
         label = str(Letter.Kind(event.data["kind"]).label)
         return f"{label} {event.data.get('number', '')}".strip()
-    return event.note
+    return workflow.readable_note(event)
+
+
+@register.filter
+def verification_sentence(account):
+    """What the last login check of a recorded account means, and what happens next."""
+    step = workflow.VERIFICATION_STEPS.get(account.verification)
+    return step.label if step and step.target != workflow.Verification.PENDING else ""
 
 
 @register.filter

@@ -11,8 +11,8 @@ from provisioning.crypto import SYMBOLS, decrypt, generate_password, password_is
 from provisioning.errors import NotAllowed, WorkflowError
 from provisioning.models import AuditEvent, DossierStatus, NationalAccount
 from provisioning.services.accounts import (
-    account_record,
     account_override_change_check,
+    account_record,
     account_request_change_check,
     account_reveal_password,
     account_set_change_check,
