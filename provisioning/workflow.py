@@ -270,7 +270,7 @@ VERIFICATION_STEPS = {
         (SYSTEM,),
         _(
             "Hệ thống quốc gia báo tài khoản đang bị khoá. Chi nhánh Viettel cần mở khoá trên "
-            "hệ thống quốc gia; Cổng sẽ tự thử lại."
+            "hệ thống quốc gia rồi ghi nhận lại tài khoản để Cổng thử lại."
         ),
     ),
     V.UNREACHABLE: Step(
