@@ -111,12 +111,15 @@ def _dossier_page(request, dossier, **forms_given):
         if account
         else {}
     )
+    can_record = approved and not (account and account.handed_over_at)
     asked = (SUGGESTION % dossier.pk) in request.session
-    password = (
-        recorded_password(account)
-        if account and not asked
-        else suggested_password(request, dossier)
-    )
+    password = None
+    if can_record:
+        password = (
+            recorded_password(account)
+            if account and not asked
+            else suggested_password(request, dossier)
+        )
     account_form = forms_given.get("account_form") or AccountForm(
         initial={**known, "password": password}
     )
@@ -127,7 +130,7 @@ def _dossier_page(request, dossier, **forms_given):
         "record": record,
         "account": account,
         "can_confirm": can_confirm_interconnection(dossier),
-        "can_record": approved and not (account and account.handed_over_at),
+        "can_record": can_record,
         "can_hand_over": approved and account is not None,
         "verified": account is not None
         and account.verification == NationalAccount.Verification.VERIFIED,
