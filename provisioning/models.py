@@ -502,12 +502,14 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # The outbox (`services.outbox`): an event whose action produces letters or e-mails is
     # claimed by one worker (`claimed_at`, a conditional update), processed, then marked
-    # `notified_at`. A claim older than OUTBOX_RETRY_AFTER without a mark is retried by the
+    # `notified_at`. A claim older than `outbox.RETRY_AFTER` without a mark is retried by the
     # sweep; `attempts` counts the claims and `last_error` keeps the last failure (admin only).
     notified_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The e-mails of this event already sent, by name: a retry sends only the others.
+    emails_sent = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -224,3 +224,38 @@ def test_one_table_says_which_letters_each_action_issues(facility, staff):
     assert outbox.EFFECTS["dossier.issued"].letters == (Letter.Kind.HANDOVER,)
     assert not hasattr(emails, "BY_ACTION")
     assert not hasattr(letter_service, "LETTERS_BY_ACTION")
+
+
+def test_a_retry_sends_only_the_emails_an_earlier_attempt_did_not(
+    facility, staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+
+    def facility_mail_fails_once(event, letters=()):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionResetError("SMTP dropped the connection")
+        return emails.approved_to_facility(event, letters)
+
+    monkeypatch.setitem(
+        outbox.EFFECTS,
+        "dossier.approved",
+        outbox.Effects(
+            letters=outbox.EFFECTS["dossier.approved"].letters,
+            emails=(emails.approved_to_viettel, facility_mail_fails_once),
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(S.APPROVED, facility=facility, **staff)
+    event = AuditEvent.objects.get(dossier=dossier, action="dossier.approved")
+    assert event.emails_sent == ["approved_to_viettel"]
+
+    age(event.pk, claimed_at=timezone.now() - outbox.RETRY_AFTER - timedelta(seconds=1))
+    sweep_outbox()
+
+    approved = [m for m in mail.outbox if "đã được duyệt" in m.subject]
+    assert len([m for m in approved if staff["viettel"].email in m.to]) == 1
+    assert len([m for m in mail.outbox if "đã được phê duyệt" in m.subject]) == 1
+    event.refresh_from_db()
+    assert event.emails_sent == ["approved_to_viettel", "facility_mail_fails_once"]
+    assert event.notified_at is not None

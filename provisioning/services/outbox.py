@@ -9,7 +9,8 @@ Processing one event: claim it with a conditional update, issue its letters, sen
 e-mails, mark it. Race: a redelivered task (`acks_late`), the sweep and the first delivery
 may all reach the same event; only the one whose update changed the row goes on. A failure
 (a letter that did not render, a deadlock, the mail server down) leaves the claim, the error
-and no mark: no e-mail goes out without its letter, and the sweep (`outbox_due`, every
+and no mark: no e-mail goes out without its letter; the e-mails already sent are noted
+(`emails_sent`) so that a retry sends only the others; and the sweep (`outbox_due`, every
 minute from the beat) hands the event out again once the claim is RETRY_AFTER old. An event
 whose task was never queued (a lost enqueue) is handed out once it is UNCLAIMED_GRACE old.
 """
@@ -97,11 +98,18 @@ def outbox_process(event_id, *, now=None):
         "dossier", "dossier__facility", "dossier__facility__owner"
     ).get(pk=event_id)
     effects = EFFECTS[event.action]
+    done = list(event.emails_sent)
+    sent = 0
     try:
         letters = letters_for_event(event, effects.letters)
         # E-mails are written in Vietnamese, whatever language the request or task ran in.
         with translation.override("vi"):
-            sent = sum(send(event, letters) for send in effects.emails)
+            for send in effects.emails:
+                if send.__name__ in done:
+                    continue  # sent by an earlier attempt that failed further on
+                sent += send(event, letters)
+                done.append(send.__name__)
+                mine.update(emails_sent=done)
     except Exception as error:
         logger.exception("Outbox: event %s (%s) failed", event_id, event.action)
         if event.attempts >= MAX_ATTEMPTS:
