@@ -6,7 +6,11 @@ from django.urls import reverse
 
 from provisioning.errors import WorkflowError
 from provisioning.models import AuditEvent, Dossier, DossierStatus, Facility
-from provisioning.services.dossiers import dossier_confirm_interconnection, dossier_withdraw
+from provisioning.services.dossiers import (
+    comment_add,
+    dossier_confirm_interconnection,
+    dossier_withdraw,
+)
 from provisioning.services.facilities import facility_update
 from provisioning.workflow import INTERCONNECTION_STEPS
 
@@ -122,3 +126,18 @@ def test_the_withdraw_button_shows_exactly_when_the_service_allows_it(
     )
 
     assert shown is accepted
+
+
+def test_the_facility_cannot_write_about_a_withdrawn_dossier_but_staff_may_note_it(
+    facility, staff, as_user
+):
+    dossier = dossier_at(S.SUBMITTED, facility=facility)
+    dossier_withdraw(dossier=dossier, actor=facility.owner)
+    dossier.refresh_from_db()
+    page = as_user(facility.owner).get(reverse("facility:dossier", args=[dossier.pk]))
+
+    with pytest.raises(WorkflowError, match="đã kết thúc"):
+        comment_add(dossier=dossier, actor=facility.owner, body="Cho hỏi", internal=False)
+    comment_add(dossier=dossier, actor=staff["reviewer"], body="Đã rút", internal=True)
+
+    assert reverse("facility:dossier_message", args=[dossier.pk]) not in page.content.decode()
