@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .search import vietnamese
 from . import workflow
+from .search import vietnamese
 
 # The state choices and their groups live next to their transition tables.
 DossierStatus = workflow.DossierStatus
