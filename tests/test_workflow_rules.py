@@ -26,6 +26,11 @@ def staff(reviewer, approver, viettel):
     return {"reviewer": reviewer, "approver": approver, "viettel": viettel}
 
 
+def same_representative(facility):
+    owner = facility.owner
+    return {"full_name": owner.full_name, "position": owner.position}
+
+
 def service_accepts(call):
     try:
         call()
@@ -91,7 +96,12 @@ def test_the_profile_service_refuses_an_edit_while_staff_act_on_the_dossier(
     dossier_at(status, facility=facility, **staff)
 
     with pytest.raises(WorkflowError, match="đang được xử lý"):
-        facility_update(facility=facility, actor=facility.owner, fields={"name": "Tên mới"})
+        facility_update(
+            facility=facility,
+            actor=facility.owner,
+            fields={"name": "Tên mới"},
+            representative=same_representative(facility),
+        )
 
     assert Facility.objects.get(pk=facility.pk).name == "Nhà thuốc An Khang"
 
@@ -100,7 +110,12 @@ def test_the_profile_service_refuses_an_edit_while_staff_act_on_the_dossier(
 def test_the_profile_may_be_edited_while_no_staff_member_acts(status, facility, staff):
     dossier_at(status, facility=facility, **staff)
 
-    facility_update(facility=facility, actor=facility.owner, fields={"name": "Tên mới"})
+    facility_update(
+        facility=facility,
+        actor=facility.owner,
+        fields={"name": "Tên mới"},
+        representative=same_representative(facility),
+    )
 
     assert Facility.objects.get(pk=facility.pk).name == "Tên mới"
 
