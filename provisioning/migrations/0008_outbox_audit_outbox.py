@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provisioning', '0006_names_user_position_vietnamese_order'),
+        ('provisioning', '0007_monitoring_models'),
     ]
 
     operations = [
