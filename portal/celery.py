@@ -19,6 +19,11 @@ app.conf.beat_schedule = {
         "task": "provisioning.tasks.verify_pending_accounts",
         "schedule": 60.0,
     },
+    # Letters and e-mails whose task was lost or failed (`provisioning.services.outbox`).
+    "sweep-outbox": {
+        "task": "provisioning.tasks.sweep_outbox",
+        "schedule": 60.0,
+    },
     "check-pending-password-changes": {
         "task": "provisioning.tasks.check_pending_password_changes",
         "schedule": 60.0,

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from . import workflow
 from .crypto import generate_password
 from .models import (
     Commune,
@@ -127,7 +128,7 @@ PLAN = [
     (DossierStatus.WITHDRAWN, 2),
 ]
 FACILITY_COUNT = 60
-AGED = (DossierStatus.SUBMITTED, DossierStatus.PROPOSED_APPROVAL, DossierStatus.PROPOSED_REJECTION)
+AGED = workflow.CLOCK_RUNNING  # only these have a due date the queues colour
 
 
 @cache

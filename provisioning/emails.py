@@ -32,20 +32,13 @@ def _send(*, template, subject, to, context, attachments=()):
         return message.send()
 
 
-def letter_attachments(dossier, kind):
-    """The dossier's latest letter of `kind` as an attachment list (empty if none was
-    issued). Latest: a dossier late twice has two apologies."""
-    letter = (
-        Letter.objects.filter(dossier=dossier, kind=kind).order_by("-created_at", "-pk").first()
-    )
-    if letter is None:
-        return []
-    try:
-        with letter.file.open("rb") as stored:
-            content = stored.read()
-    except FileNotFoundError:
-        return []
-    return [(f"{letter.kind}-{dossier.code or dossier.pk}.pdf", content, "application/pdf")]
+def attachment(letter):
+    """A stored letter as an attachment. A letter whose file is missing raises: an e-mail
+    never announces a letter it cannot carry (the outbox retries it)."""
+    with letter.file.open("rb") as stored:
+        content = stored.read()
+    name = f"{letter.kind}-{letter.dossier.code or letter.dossier_id}.pdf"
+    return (name, content, "application/pdf")
 
 
 def staff_addresses(province_id, role):
@@ -71,12 +64,15 @@ LINKS = {
 
 def _about_dossier(event, audience, *, template, subject, letters=(), **context):
     """An e-mail about the event's dossier to `audience` (FACILITY or a staff role) of its
-    province, linking to the page they act on; `letters` names the letter kinds to attach."""
+    province, linking to the page they act on. `letters` are the ones the event issued
+    (`services.outbox.EFFECTS`): the facility's e-mail carries those it may read."""
     dossier = event.dossier
     if audience == FACILITY:
         to = facility_addresses(dossier)
+        attached = [letter for letter in letters if letter.kind not in Letter.STAFF_ONLY_KINDS]
     else:
         to = staff_addresses(dossier.province_id, audience)
+        attached = []
     return _send(
         template=template,
         subject=subject % {"code": dossier.code, "name": dossier.facility.name},
@@ -88,145 +84,158 @@ def _about_dossier(event, audience, *, template, subject, letters=(), **context)
             "link": settings.SITE_URL + reverse(LINKS[audience], args=[dossier.pk]),
             **context,
         },
-        attachments=[item for kind in letters for item in letter_attachments(dossier, kind)],
+        attachments=[attachment(letter) for letter in attached],
     )
 
 
-def new_dossier_to_reviewers(event):
+def new_dossier_to_reviewers(event, letters=()):
     return _about_dossier(
-        event, Role.REVIEWER, template="new_dossier", subject=_("Hồ sơ %(code)s cần thẩm định")
+        event,
+        Role.REVIEWER,
+        letters=letters,
+        template="new_dossier",
+        subject=_("Hồ sơ %(code)s cần thẩm định"),
     )
 
 
-def receipt_to_facility(event):
+def receipt_to_facility(event, letters=()):
     return _about_dossier(
         event,
         FACILITY,
+        letters=letters,
         template="receipt",
         subject=_("Đã tiếp nhận hồ sơ %(code)s"),
-        letters=[Letter.Kind.RECEIPT, Letter.Kind.REQUEST],
     )
 
 
-def info_requested_to_facility(event):
+def info_requested_to_facility(event, letters=()):
     return _about_dossier(
         event,
         FACILITY,
+        letters=letters,
         template="info_requested",
         subject=_("Hồ sơ %(code)s cần bổ sung"),
         items=event.dossier.info_items.filter(answered_at__isnull=True),
     )
 
 
-def proposal_to_approvers(event):
+def proposal_to_approvers(event, letters=()):
     return _about_dossier(
         event,
         Role.APPROVER,
+        letters=letters,
         template="proposal",
         subject=_("Hồ sơ %(code)s chờ lãnh đạo duyệt"),
     )
 
 
-def returned_to_reviewers(event):
+def returned_to_reviewers(event, letters=()):
     return _about_dossier(
         event,
         Role.REVIEWER,
+        letters=letters,
         template="returned",
         subject=_("Hồ sơ %(code)s được trả lại để xử lý tiếp"),
     )
 
 
-def approved_to_viettel(event):
+def approved_to_viettel(event, letters=()):
     return _about_dossier(
         event,
         Role.VIETTEL,
+        letters=letters,
         template="approved_viettel",
         subject=_("Hồ sơ %(code)s đã được duyệt: đề nghị tạo tài khoản"),
     )
 
 
-def approved_to_facility(event):
+def approved_to_facility(event, letters=()):
     return _about_dossier(
         event,
         FACILITY,
+        letters=letters,
         template="approved_facility",
         subject=_("Hồ sơ %(code)s đã được phê duyệt"),
-        letters=[Letter.Kind.DECISION],
     )
 
 
-def rejected_to_facility(event):
+def rejected_to_facility(event, letters=()):
     return _about_dossier(
         event,
         FACILITY,
+        letters=letters,
         template="rejected",
         subject=_("Hồ sơ %(code)s không được chấp thuận"),
-        letters=[Letter.Kind.DECISION],
     )
 
 
-def account_ready_to_facility(event):
+def account_ready_to_facility(event, letters=()):
     return _about_dossier(
         event,
         FACILITY,
+        letters=letters,
         template="account_ready",
         subject=_("Tài khoản liên thông của %(name)s đã sẵn sàng"),
-        letters=[Letter.Kind.HANDOVER],
     )
 
 
-def interconnection_to_reviewers(event):
+def interconnection_to_reviewers(event, letters=()):
     return _about_dossier(
         event,
         Role.REVIEWER,
+        letters=letters,
         template="interconnection",
         subject=_("Viettel đã phản hồi xác nhận liên thông hồ sơ %(code)s"),
     )
 
 
-def message_to_facility(event):
+def message_to_facility(event, letters=()):
     return _about_dossier(
         event,
         FACILITY,
+        letters=letters,
         template="message",
         subject=_("Sở Y tế gửi trao đổi về hồ sơ %(code)s"),
     )
 
 
-def message_to_reviewers(event):
+def message_to_reviewers(event, letters=()):
     return _about_dossier(
         event,
         Role.REVIEWER,
+        letters=letters,
         template="message",
         subject=_("Cơ sở gửi trao đổi về hồ sơ %(code)s"),
     )
 
 
-def apology_drafted_to_reviewers(event):
+def apology_drafted_to_reviewers(event, letters=()):
     return _about_dossier(
         event,
         Role.REVIEWER,
+        letters=letters,
         template="apology_drafted",
         subject=_("Hồ sơ %(code)s sắp trễ hạn: phiếu xin lỗi chờ gửi"),
     )
 
 
-def apology_to_facility(event):
+def apology_to_facility(event, letters=()):
     return _about_dossier(
         event,
         FACILITY,
+        letters=letters,
         template="apology",
         subject=_("Sở Y tế xin lỗi và hẹn lại ngày trả kết quả hồ sơ %(code)s"),
-        letters=[Letter.Kind.APOLOGY],
         # The date this apology promised, even if a later one has moved it again since.
         new_due_date=date.fromisoformat(event.data["new_due_date"]),
     )
 
 
-def initial_password_still_works_to_facility(event):
+def initial_password_still_works_to_facility(event, letters=()):
     return _about_dossier(
         event,
         FACILITY,
+        letters=letters,
         template="initial_password_still_works",
         subject=_("Mật khẩu ban đầu của %(name)s vẫn đăng nhập được: hãy đổi ngay"),
         account=event.dossier.account,
@@ -243,33 +252,8 @@ def staff_invitation(membership, set_password_url):
         )
 
 
-def _message(event):
+def message(event, letters=()):
+    """A message from the facility goes to the reviewers; one from the Sở to the facility."""
     is_from_facility = event.actor_id == event.dossier.facility.owner_id
-    return (message_to_reviewers if is_from_facility else message_to_facility)(event)
-
-
-# Which e-mails each audited action sends: the people who must act next.
-BY_ACTION = {
-    "dossier.submitted": [new_dossier_to_reviewers, receipt_to_facility],
-    "dossier.info_provided": [new_dossier_to_reviewers],
-    "dossier.info_requested": [info_requested_to_facility],
-    "dossier.approval_proposed": [proposal_to_approvers],
-    "dossier.rejection_proposed": [proposal_to_approvers],
-    "dossier.returned": [returned_to_reviewers],
-    "dossier.approved": [approved_to_viettel, approved_to_facility],
-    "dossier.rejected": [rejected_to_facility],
-    "dossier.issued": [account_ready_to_facility],
-    "interconnection.confirmed": [interconnection_to_reviewers],
-    "interconnection.refused": [interconnection_to_reviewers],
-    "comment.message": [_message],
-    "account.change_check.still_works": [initial_password_still_works_to_facility],
-    "apology.drafted": [apology_drafted_to_reviewers],
-    "dossier.apology_sent": [apology_to_facility],
-}
-
-
-def send_for_event(event):
-    # Subjects are translated before `_send` renders: Vietnamese from the start, whatever
-    # language the request or task that triggered the event was running in.
-    with translation.override("vi"):
-        return sum(send(event) for send in BY_ACTION.get(event.action, []))
+    send = message_to_reviewers if is_from_facility else message_to_facility
+    return send(event, letters)

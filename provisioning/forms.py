@@ -361,6 +361,14 @@ class ConfirmPasswordChangeForm(forms.Form):
     )
 
 
+class OverrideChangeCheckForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do cho phép hoàn thành"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class InviteStaffForm(forms.Form):
     email = forms.EmailField(label=_("Thư điện tử"))
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150)

@@ -1,7 +1,7 @@
 """The domain's tables: places, people, facilities, dossiers and what hangs off them.
 
-State machines (which move is allowed, by whom) live in `workflow.py`; every write goes
-through `services`.
+State machines (their states, which move is allowed, by whom) live in `workflow.py`; every
+write goes through `services`.
 """
 
 import uuid
@@ -12,7 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import workflow
 from .search import vietnamese
+
+# The state choices and their groups live next to their transition tables.
+DossierStatus = workflow.DossierStatus
+Role = workflow.Role
+OPEN_STATUSES = list(workflow.OPEN_STATUSES)
 
 
 class Province(models.Model):
@@ -122,13 +128,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def has_profile(self):
         """Whether the person gave the name and position that letters and timelines print."""
         return bool(self.full_name.strip() and self.position.strip())
-
-
-class Role(models.TextChoices):
-    REVIEWER = "reviewer", _("Chuyên viên Sở Y tế")
-    APPROVER = "approver", _("Lãnh đạo Sở Y tế")
-    VIETTEL = "viettel", _("Cán bộ Chi nhánh Viettel")
-    ADMIN = "admin", _("Quản trị hệ thống")
 
 
 class Membership(models.Model):
@@ -241,38 +240,11 @@ class Facility(models.Model):
         return f"{self.address}, {self.commune.name}, {self.province.name}"
 
 
-class DossierStatus(models.TextChoices):
-    DRAFT = "draft", _("Bản nháp")
-    SUBMITTED = "submitted", _("Chờ thẩm định")
-    NEEDS_INFO = "needs_info", _("Chờ cơ sở bổ sung")
-    PROPOSED_APPROVAL = "proposed_approval", _("Đề xuất cấp, chờ lãnh đạo duyệt")
-    PROPOSED_REJECTION = "proposed_rejection", _("Đề xuất từ chối, chờ lãnh đạo duyệt")
-    APPROVED = "approved", _("Đã duyệt, chờ Viettel cấp tài khoản")
-    REJECTED = "rejected", _("Từ chối")
-    ISSUED = "issued", _("Đã cấp tài khoản, chờ cơ sở đổi mật khẩu")
-    COMPLETED = "completed", _("Hoàn thành")
-    WITHDRAWN = "withdrawn", _("Đã rút hồ sơ")
-
-
-OPEN_STATUSES = [
-    DossierStatus.DRAFT,
-    DossierStatus.SUBMITTED,
-    DossierStatus.NEEDS_INFO,
-    DossierStatus.PROPOSED_APPROVAL,
-    DossierStatus.PROPOSED_REJECTION,
-    DossierStatus.APPROVED,
-    DossierStatus.ISSUED,
-]
-
-
 class Dossier(models.Model):
     class Purpose(models.TextChoices):
         NEW_ACCOUNT = "new_account", _("Cấp mới tài khoản liên thông")
 
-    class Interconnection(models.TextChoices):
-        PENDING = "pending", _("Chờ Viettel xác nhận liên thông")
-        CONFIRMED = "confirmed", _("Viettel đã xác nhận")
-        REFUSED = "refused", _("Viettel không xác nhận được")
+    Interconnection = workflow.Interconnection
 
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="dossiers")
     # Denormalised from the facility so that every staff queue filters on one indexed column.
@@ -434,18 +406,8 @@ class NationalSystem(models.TextChoices):
 class NationalAccount(models.Model):
     """An interconnection account on one national system."""
 
-    class Verification(models.TextChoices):
-        PENDING = "pending", _("Đang kiểm tra đăng nhập")
-        VERIFIED = "verified", _("Đã kiểm tra: đăng nhập được")
-        WRONG_CREDENTIALS = "wrong_credentials", _("Sai tên đăng nhập hoặc mật khẩu")
-        LOCKED = "locked", _("Tài khoản bị khóa")
-        UNREACHABLE = "unreachable", _("Chưa kết nối được hệ thống quốc gia")
-
-    class ChangeCheck(models.TextChoices):
-        PENDING = "pending", _("Đang kiểm tra mật khẩu ban đầu")
-        PASSED = "passed", _("Mật khẩu ban đầu không còn đăng nhập được")
-        STILL_WORKS = "still_works", _("Mật khẩu ban đầu vẫn đăng nhập được")
-        UNREACHABLE = "unreachable", _("Chưa kết nối được hệ thống quốc gia")
+    Verification = workflow.Verification
+    ChangeCheck = workflow.ChangeCheck
 
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="accounts")
     dossier = models.OneToOneField(
@@ -538,11 +500,27 @@ class AuditEvent(models.Model):
     # Internal notes and staff-only steps stay off the facility's timeline.
     visible_to_facility = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # Set once the e-mails this event triggers have gone out (the task may run twice).
+    # The outbox (`services.outbox`): an event whose action produces letters or e-mails is
+    # claimed by one worker (`claimed_at`, a conditional update), processed, then marked
+    # `notified_at`. A claim older than `outbox.RETRY_AFTER` without a mark is retried by the
+    # sweep; `attempts` counts the claims and `last_error` keeps the last failure (admin only).
     notified_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # The e-mails of this event already sent, by name: a retry sends only the others.
+    emails_sent = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The outbox sweep reads only what is not marked yet.
+            models.Index(
+                fields=["claimed_at", "created_at"],
+                condition=Q(notified_at__isnull=True),
+                name="auditevent_outbox_unsent",
+            )
+        ]
         verbose_name = _("nhật ký")
         verbose_name_plural = _("nhật ký")
 

@@ -5,9 +5,10 @@ from django.db.models import Count, Q
 from django.db.models.lookups import Contains
 from django.utils import timezone
 
-from .models import AuditEvent, Document, DossierStatus, Facility, GuidanceDocument
+from .models import AuditEvent, Document, Facility, GuidanceDocument
 from .search import Folded, fold
 from .workdays import add_working_days
+from .workflow import CLOCK_RUNNING, DECIDED, MOVES, PROPOSED  # derived from the tables
 
 
 def timeline(dossier, *, for_facility):
@@ -56,13 +57,6 @@ def dossier_search(text):
     return Q(facility__in=facilities) | Q(code__icontains=text)
 
 
-# Statuses whose clock runs: only these can be late or nearly late.
-CLOCK_RUNNING = (
-    DossierStatus.SUBMITTED,
-    DossierStatus.PROPOSED_APPROVAL,
-    DossierStatus.PROPOSED_REJECTION,
-)
-
 # The reviewer's queue tabs.
 QUEUE_TABS = ("new", "waiting", "due_soon", "overdue", "proposed", "decided", "all")
 
@@ -75,24 +69,15 @@ def due_soon_limit(today=None):
 def queue_filter(tab, today=None):
     today = today or timezone.localdate()
     return {
-        "new": Q(status=DossierStatus.SUBMITTED),
-        "waiting": Q(status=DossierStatus.NEEDS_INFO),
+        "new": Q(status__in=MOVES["propose_approval"].sources),
+        "waiting": Q(status__in=MOVES["respond"].sources),
         "due_soon": Q(
             status__in=CLOCK_RUNNING, due_date__gte=today, due_date__lte=due_soon_limit(today)
         ),
         "overdue": Q(status__in=CLOCK_RUNNING, due_date__lt=today),
-        "proposed": Q(
-            status__in=[DossierStatus.PROPOSED_APPROVAL, DossierStatus.PROPOSED_REJECTION]
-        ),
-        "decided": Q(
-            status__in=[
-                DossierStatus.APPROVED,
-                DossierStatus.REJECTED,
-                DossierStatus.ISSUED,
-                DossierStatus.COMPLETED,
-            ]
-        ),
-        "all": ~Q(status=DossierStatus.DRAFT),
+        "proposed": Q(status__in=PROPOSED),
+        "decided": Q(status__in=DECIDED),
+        "all": ~Q(status__in=MOVES["submit"].sources),
     }[tab]
 
 

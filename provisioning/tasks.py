@@ -1,6 +1,5 @@
 """Celery tasks: they take ids, call services or e-mail functions, and are safe to rerun."""
 
-import logging
 from datetime import timedelta
 from smtplib import SMTPException
 
@@ -13,40 +12,30 @@ from django.utils import timezone
 
 from . import emails
 from .crypto import decrypt
-from .models import AuditEvent, DossierStatus, Membership, NationalAccount
-from .services.accounts import CHECK_WAITING, account_set_change_check, account_set_verification
+from .models import Membership, NationalAccount
+from .services.accounts import account_set_change_check, account_set_verification
 from .services.apologies import apologies_draft
-from .services.letters import letter_issue, letters_for_event
+from .services.letters import letter_issue
+from .services.outbox import outbox_due, outbox_process
+from .workflow import CHECK_WAITING, MOVES, NOT_VERIFIED
 
-logger = logging.getLogger(__name__)
 
-
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    max_retries=6,
-)
+@shared_task
 def notify_event(event_id):
-    """Send the e-mails an audited change triggers, once."""
-    event = AuditEvent.objects.select_related(
-        "dossier", "dossier__facility", "dossier__facility__owner"
-    ).get(pk=event_id)
-    if event.notified_at:
-        return 0
-    if event.dossier_id:
-        # The letter first, so that the facility's e-mail can carry it. A letter that fails
-        # to render must not hold back the e-mails: it is logged and can be issued again
-        # with `issue_letter`.
-        try:
-            letters_for_event(event)
-        except Exception:
-            logger.exception("Letter for event %s (%s) failed", event.pk, event.action)
-    sent = emails.send_for_event(event)
-    # Race: a duplicate delivery of this task may run concurrently; only one marks it.
-    AuditEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    return sent
+    """Issue the letters and send the e-mails an audited change produces, once: the event is
+    claimed first, so a redelivery or a second run sends nothing (`services.outbox`). A
+    failure is left to `sweep_outbox`, which hands the event out again."""
+    return outbox_process(event_id)
+
+
+@shared_task
+def sweep_outbox():
+    """Every minute: queue again each event whose letters and e-mails never went out (its
+    task was lost, or failed, or died with its worker)."""
+    due = outbox_due()
+    for event_id in due:
+        notify_event.delay(event_id)
+    return len(due)
 
 
 @shared_task
@@ -89,7 +78,7 @@ def verify_account(account_id):
     """
     return _log_in_with_initial_password(
         account_id,
-        waiting=lambda account: account.verification != NationalAccount.Verification.VERIFIED,
+        waiting=lambda account: account.verification in NOT_VERIFIED,
         store=account_set_verification,
     )
 
@@ -149,7 +138,7 @@ def check_pending_password_changes():
         NationalAccount.objects.filter(
             change_check__in=CHECK_WAITING,
             change_checked_at__lt=stale,
-            dossier__status=DossierStatus.ISSUED,
+            dossier__status__in=MOVES["confirm_password_change"].sources,
         )
         .exclude(password_ciphertext="")
         .values_list("pk", flat=True)

@@ -274,3 +274,28 @@ def test_a_letter_whose_audit_fails_leaves_no_pdf_behind(facility, staff, monkey
     after = set(folder.glob("*")) if folder.exists() else set()
     assert after == before
     assert not dossier.letters.exists()
+
+
+def test_the_archive_prints_the_sos_override_of_a_password_still_working_and_its_reason(
+    facility, staff, django_capture_on_commit_callbacks
+):
+    from provisioning.models import NationalAccount
+    from provisioning.services.accounts import (
+        account_override_change_check,
+        account_request_change_check,
+        account_set_change_check,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = dossier_at(DossierStatus.ISSUED, facility=facility, **staff)
+        account_request_change_check(dossier=dossier, actor=facility.owner)
+        account = NationalAccount.objects.get(dossier=dossier)
+        account_set_change_check(account_id=account.pk, outcome="verified")
+        account_override_change_check(
+            dossier=dossier, actor=staff["approver"], reason="Đơn vị phần mềm đã đổi hộ"
+        )
+        dossier_confirm_password_change(dossier=dossier, actor=facility.owner)
+
+    text = " ".join(_text(dossier.letters.get(kind=Letter.Kind.ARCHIVE)).split())
+    assert "Sở Y tế cho phép hoàn thành dù mật khẩu ban đầu vẫn đăng nhập được" in text
+    assert "Đơn vị phần mềm đã đổi hộ" in text

@@ -155,14 +155,15 @@ def archive_letter(context) -> bytes:
     steps (list of {at, action, actor, role?, reason}); documents (list of {title,
     version, name, size, uploaded_by, uploaded_at, sha256}); issued_letters (optional,
     list of {title, number?, date, verification_code, sha256}); handover {username, at,
-    by, receiver} and confirmation {at, by} (optional).
+    by, receiver}, confirmation {at, by} and override {at, by, reason}: the Sở let the
+    dossier complete although the initial password still logged in (optional).
     """
     return _render(
         "letters/archive.html",
         _values(context),
         required="issuer place date verification_code facility national_system dossier steps "
         "documents",
-        optional="number signature recipients vendor issued_letters handover confirmation",
+        optional="number signature recipients vendor issued_letters handover confirmation override",
     )
 
 

@@ -1,4 +1,13 @@
-"""Interconnection accounts: recorded by Viettel, handed over, seen once, then erased."""
+"""Interconnection accounts: recorded by Viettel, handed over, seen once, then erased.
+
+Two small state machines live on the account, each with its table in `workflow.py` and one
+function here that applies it: the login check of a recorded account (`verification_move`,
+`VERIFICATION_STEPS`) and the check that the initial password was changed
+(`change_check_move`, `CHANGE_CHECK_STEPS`). Locks follow `locking`'s order: dossier, then
+account.
+"""
+
+import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -6,19 +15,112 @@ from django.utils.translation import gettext as _
 
 from ..crypto import decrypt, encrypt, generate_password, password_is_strong
 from ..errors import NotAllowed, WorkflowError
-from ..models import Dossier, DossierStatus, NationalAccount, Role
+from ..models import NationalAccount, Role
 from ..national.base import LoginOutcome
 from ..permissions import can_act
-from ..workflow import FACILITY
+from ..workflow import (
+    CHANGE_CHECK_STEPS,
+    CHECK_WAITING,
+    FACILITY,
+    MOVES,
+    SO_Y_TE,
+    VERIFICATION_STEPS,
+    ChangeCheck,
+    Verification,
+    change_check_blocks_completion,
+)
 from .audit import record_event
-from .dossiers import _locked, _notify, dossier_move
+from .dossiers import dossier_move
+from .locking import lock_account, lock_dossier, retry_on_deadlock
+
+logger = logging.getLogger(__name__)
 
 
+def _apply(
+    account,
+    dossier,
+    step,
+    *,
+    field,
+    stamp,
+    actor=None,
+    note="",
+    detail="",
+    data=None,
+    ip=None,
+    visible_to_facility=True,
+):
+    """Move `account.<field>` along `step` (checked against its sources), stamp the time,
+    save and audit. The caller holds the dossier's and the account's locks."""
+    previous = getattr(account, field)
+    if previous not in step.sources:
+        raise WorkflowError(_("Không thể thực hiện thao tác này với tài khoản lúc này."))
+    setattr(account, field, step.target)
+    setattr(account, stamp, timezone.now() if step.target else getattr(account, stamp))
+    account.save(update_fields=[field, stamp])
+    if detail:
+        # What the national system said, for the logs and the admin: never on a timeline.
+        logger.info("%s for %s: %s", step.action, account.username, detail)
+    return record_event(
+        action=step.action,
+        actor=actor,
+        dossier=dossier,
+        facility=account.facility,
+        note=note,
+        data={
+            "from": previous,
+            "to": step.target,
+            "username": account.username,
+            **({"detail": detail[:500]} if detail else {}),
+            **(data or {}),
+        },
+        ip=ip,
+        visible_to_facility=visible_to_facility,
+    )
+
+
+def verification_move(account, dossier, step, *, actor=None, detail="", data=None, ip=None):
+    """The one function that applies `VERIFICATION_STEPS` (staff-only steps)."""
+    account.verification_message = detail[:255]
+    account.save(update_fields=["verification_message"])
+    return _apply(
+        account,
+        dossier,
+        step,
+        field="verification",
+        stamp="verified_at",
+        actor=actor,
+        detail=detail,
+        data=data,
+        ip=ip,
+        visible_to_facility=False,
+    )
+
+
+def change_check_move(account, dossier, step, *, actor=None, note="", detail="", ip=None):
+    """The one function that applies `CHANGE_CHECK_STEPS`. The facility reads every step but
+    an inconclusive attempt (the portal retries it by itself)."""
+    return _apply(
+        account,
+        dossier,
+        step,
+        field="change_check",
+        stamp="change_checked_at",
+        actor=actor,
+        note=note,
+        detail=detail,
+        ip=ip,
+        visible_to_facility=step.target != ChangeCheck.UNREACHABLE,
+    )
+
+
+@retry_on_deadlock
 def account_record(*, dossier, actor, system, facility_code, username, password="", ip=None):
     """Viettel records the account it created on the national system (before handover).
 
     The initial password is generated when none is typed; it is kept encrypted until the
-    facility confirms it changed it. Recording again replaces a not-yet-handed-over entry.
+    facility confirms it changed it. Recording again replaces a not-yet-handed-over entry,
+    and the login check starts over.
     """
     password = password or generate_password()
     if not password_is_strong(password):
@@ -30,32 +132,28 @@ def account_record(*, dossier, actor, system, facility_code, username, password=
         )
     try:
         with transaction.atomic():
-            locked = _locked(dossier)
+            locked = lock_dossier(dossier)
             if not can_act(actor, Role.VIETTEL, locked):
                 raise NotAllowed(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
-            if locked.status != DossierStatus.APPROVED:
+            if locked.status not in MOVES["issue"].sources:
                 raise WorkflowError(_("Chỉ ghi nhận tài khoản cho hồ sơ đã được phê duyệt."))
-            account, _created = NationalAccount.objects.update_or_create(
-                dossier=locked,
-                defaults={
-                    "facility": locked.facility,
-                    "system": system,
-                    "facility_code": facility_code.strip(),
-                    "username": username.strip(),
-                    "password_ciphertext": encrypt(password),
-                    "verification": NationalAccount.Verification.PENDING,
-                    "verification_message": "",
-                    "verified_at": None,
-                    "created_by": actor,
-                },
+            account = lock_account(dossier=locked) or NationalAccount(
+                dossier=locked, verification=Verification.PENDING
             )
-            record_event(
-                action="account.recorded",
+            account.facility = locked.facility
+            account.system = system
+            account.facility_code = facility_code.strip()
+            account.username = username.strip()
+            account.password_ciphertext = encrypt(password)
+            account.created_by = actor
+            account.save()
+            verification_move(
+                account,
+                locked,
+                VERIFICATION_STEPS["record"],
                 actor=actor,
-                dossier=locked,
-                data={"system": system, "facility_code": facility_code, "username": username},
+                data={"system": system, "facility_code": account.facility_code},
                 ip=ip,
-                visible_to_facility=False,
             )
             transaction.on_commit(lambda: _queue_verification(account.pk))
     except IntegrityError as exc:
@@ -63,6 +161,14 @@ def account_record(*, dossier, actor, system, facility_code, username, password=
             _("Tên đăng nhập hoặc mã cơ sở này đã được dùng cho một tài khoản khác.")
         ) from exc
     return account
+
+
+def recorded_password(account):
+    """The initial password Viettel recorded, for Viettel's own form before the handover
+    (so that recording again keeps it); None once handed over or erased."""
+    if account is None or account.handed_over_at or not account.password_ciphertext:
+        return None
+    return decrypt(account.password_ciphertext)
 
 
 def _queue_verification(account_id):
@@ -76,10 +182,10 @@ def dossier_issue(*, dossier, actor, override_reason="", ip=None):
     explicit override with a reason, which is audited."""
 
     def prepare(locked):
-        account = NationalAccount.objects.filter(dossier=locked).first()
+        account = lock_account(dossier=locked)
         if account is None:
             raise WorkflowError(_("Hãy ghi nhận tài khoản trước khi bàn giao."))
-        verified = account.verification == NationalAccount.Verification.VERIFIED
+        verified = account.verification == Verification.VERIFIED
         if not verified and not override_reason.strip():
             raise WorkflowError(
                 _(
@@ -103,15 +209,16 @@ def dossier_issue(*, dossier, actor, override_reason="", ip=None):
     )
 
 
+@retry_on_deadlock
 def account_reveal_password(*, account, actor, ip=None):
     """The initial password, shown once to the facility's owner and never again."""
     with transaction.atomic():
-        locked = (
-            NationalAccount.objects.select_for_update()
-            .select_related("facility")
-            .get(pk=account.pk)
-        )
-        if locked.facility.owner_id != actor.pk:
+        # Race: the dossier first, then the account (see `locking`): the handover letter,
+        # rendered under the dossier's lock at this very moment, is waited for, not
+        # deadlocked with.
+        dossier = lock_dossier(account.dossier_id)
+        locked = lock_account(pk=account.pk)
+        if dossier.facility.owner_id != actor.pk:
             raise NotAllowed(_("Bạn không quản lý cơ sở này."))
         if locked.handed_over_at is None:
             raise WorkflowError(_("Tài khoản chưa được bàn giao."))
@@ -127,8 +234,8 @@ def account_reveal_password(*, account, actor, ip=None):
         record_event(
             action="account.password_shown",
             actor=actor,
-            dossier=locked.dossier,
-            facility=locked.facility,
+            dossier=dossier,
+            facility=dossier.facility,
             ip=ip,
         )
         return decrypt(locked.password_ciphertext)
@@ -137,19 +244,27 @@ def account_reveal_password(*, account, actor, ip=None):
 def dossier_confirm_password_change(*, dossier, actor, ip=None, note="", data=None):
     """The facility says it changed the initial password: the stored copy is erased.
 
-    It may say so while a check it consented to is still waiting for the national system:
-    that check is then dropped (there is no password left to try).
+    Refused while the portal's last login with the initial password worked (unless the Sở
+    overrode it): the facility changes the password and asks for the check again. It may say
+    so while a check it consented to still waits for the national system: that check is then
+    dropped (there is no password left to try).
     """
 
     def prepare(locked):
-        account = NationalAccount.objects.select_for_update().get(dossier=locked)
+        account = lock_account(dossier=locked)
+        if change_check_blocks_completion(account):
+            raise WorkflowError(
+                _(
+                    "Cổng vừa thử và mật khẩu ban đầu vẫn đăng nhập được, tức là mật khẩu chưa "
+                    "được đổi. Hãy đổi mật khẩu trên hệ thống quốc gia rồi để Cổng kiểm tra lại; "
+                    "nếu có lý do khác, hãy liên hệ Sở Y tế."
+                )
+            )
+        if account.change_check in CHECK_WAITING:
+            change_check_move(account, locked, CHANGE_CHECK_STEPS["drop"], actor=actor, ip=ip)
         account.password_ciphertext = ""
         account.password_changed_at = timezone.now()
-        fields = ["password_ciphertext", "password_changed_at"]
-        if account.change_check in CHECK_WAITING:
-            account.change_check = ""
-            fields.append("change_check")
-        account.save(update_fields=fields)
+        account.save(update_fields=["password_ciphertext", "password_changed_at"])
         locked.closed_at = account.password_changed_at
         return ["closed_at"]
 
@@ -164,10 +279,14 @@ def dossier_confirm_password_change(*, dossier, actor, ip=None, note="", data=No
     )
 
 
-# A change check that still has to log in: asked and not yet run, or the system was down.
-CHECK_WAITING = (NationalAccount.ChangeCheck.PENDING, NationalAccount.ChangeCheck.UNREACHABLE)
+def _issued_account(locked):
+    account = lock_account(dossier=locked)
+    if locked.status not in MOVES["confirm_password_change"].sources or account is None:
+        raise WorkflowError(_("Chỉ kiểm tra mật khẩu của tài khoản đã bàn giao."))
+    return account
 
 
+@retry_on_deadlock
 def account_request_change_check(*, dossier, actor, ip=None):
     """The facility says it changed the initial password and consents to the portal
     logging in with the initial one: that login must now fail.
@@ -176,31 +295,17 @@ def account_request_change_check(*, dossier, actor, ip=None):
     (`check_initial_password`). Asking again while a check waits changes nothing.
     """
     with transaction.atomic():
-        # Race: the same lock order as `dossier_move` (dossier, then account), so a
-        # confirmation without the check and this request serialise instead of deadlocking.
-        locked = _locked(dossier)
+        locked = lock_dossier(dossier)
         if not can_act(actor, FACILITY, locked):
             raise NotAllowed(_("Bạn không quản lý cơ sở này."))
-        account = NationalAccount.objects.select_for_update().filter(dossier=locked).first()
-        if locked.status != DossierStatus.ISSUED or account is None:
-            raise WorkflowError(_("Chỉ kiểm tra mật khẩu của tài khoản đã bàn giao."))
+        account = _issued_account(locked)
         if not account.password_ciphertext:
             raise WorkflowError(
                 _("Cổng không còn giữ mật khẩu ban đầu nên không thể kiểm tra được nữa.")
             )
         if account.change_check in CHECK_WAITING:
             return account, False
-        previous = account.change_check
-        account.change_check = NationalAccount.ChangeCheck.PENDING
-        account.change_checked_at = timezone.now()
-        account.save(update_fields=["change_check", "change_checked_at"])
-        record_event(
-            action="account.change_check.requested",
-            actor=actor,
-            dossier=locked,
-            data={"from": previous, "username": account.username},
-            ip=ip,
-        )
+        change_check_move(account, locked, CHANGE_CHECK_STEPS["request"], actor=actor, ip=ip)
         transaction.on_commit(lambda: _queue_change_check(account.pk))
     return account, True
 
@@ -211,6 +316,29 @@ def _queue_change_check(account_id):
     check_initial_password.delay(account_id)
 
 
+@retry_on_deadlock
+def account_override_change_check(*, dossier, actor, reason, ip=None):
+    """Sở Y tế staff let the facility complete although the portal's last login with the
+    initial password worked (e.g. the national system answered for a stale session). The
+    reason is audited and printed in the dossier's archive."""
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(_("Hãy ghi lý do cho phép hoàn thành."))
+    step = CHANGE_CHECK_STEPS["override"]
+    with transaction.atomic():
+        locked = lock_dossier(dossier)
+        if not any(can_act(actor, role, locked) for role in SO_Y_TE):
+            raise NotAllowed(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
+        account = _issued_account(locked)
+        if account.change_check not in step.sources:
+            raise WorkflowError(
+                _("Chỉ cho phép khi Cổng vừa thấy mật khẩu ban đầu vẫn đăng nhập được.")
+            )
+        change_check_move(account, locked, step, actor=actor, note=reason, ip=ip)
+    return account
+
+
+@retry_on_deadlock
 def account_set_change_check(*, account_id, outcome, message=""):
     """Store what a login with the initial password gave (`outcome`, as for verification).
 
@@ -218,7 +346,8 @@ def account_set_change_check(*, account_id, outcome, message=""):
     facility confirms (the copy erased). verified: it still logs in; the dossier stays issued
     and the facility is told. locked or unreachable: nothing is known yet; the sweep tries
     again. Idempotent: only a check still waiting takes a result, so a duplicated or late
-    task changes nothing and writes no second audit event.
+    task changes nothing and writes no second audit event. `message` (the national system's
+    words) goes to the logs and the admin only.
     """
     dossier_id = (
         NationalAccount.objects.filter(pk=account_id).values_list("dossier_id", flat=True).first()
@@ -226,30 +355,25 @@ def account_set_change_check(*, account_id, outcome, message=""):
     if dossier_id is None:
         return None, False
     with transaction.atomic():
-        # Race: dossier first, then account, as everywhere else (see `dossier_move`).
-        locked = _locked(Dossier(pk=dossier_id))
-        account = NationalAccount.objects.select_for_update().get(pk=account_id)
+        locked = lock_dossier(dossier_id)
+        account = lock_account(pk=account_id)
         if (
             account.change_check not in CHECK_WAITING
-            or locked.status != DossierStatus.ISSUED
+            or locked.status not in MOVES["confirm_password_change"].sources
             or not account.password_ciphertext
         ):
             return account, False
-        Check = NationalAccount.ChangeCheck
         state = {
-            LoginOutcome.WRONG_CREDENTIALS: Check.PASSED,
-            LoginOutcome.VERIFIED: Check.STILL_WORKS,
-        }.get(outcome, Check.UNREACHABLE)
+            LoginOutcome.WRONG_CREDENTIALS: ChangeCheck.PASSED,
+            LoginOutcome.VERIFIED: ChangeCheck.STILL_WORKS,
+        }.get(outcome, ChangeCheck.UNREACHABLE)
         if state == account.change_check:
             return account, False
-        previous = account.change_check
-        account.change_check = state
-        account.change_checked_at = timezone.now()
-        account.save(update_fields=["change_check", "change_checked_at"])
-        if state == Check.PASSED:
+        change_check_move(account, locked, CHANGE_CHECK_STEPS[state], detail=message)
+        if state == ChangeCheck.PASSED:
             # Whether the initial password was ever seen to work: if it never did, its
             # failing now proves less, and the record says so.
-            initially = account.verification == NationalAccount.Verification.VERIFIED
+            initially = account.verification == Verification.VERIFIED
             dossier_confirm_password_change(
                 dossier=locked,
                 actor=locked.facility.owner,
@@ -257,45 +381,24 @@ def account_set_change_check(*, account_id, outcome, message=""):
                 data={"change_check": state, "initial_login_verified": initially},
             )
             account.refresh_from_db()
-            return account, True
-        event = record_event(
-            action=f"account.change_check.{state}",
-            dossier=locked,
-            note=message,
-            data={"from": previous, "to": state, "username": account.username},
-            visible_to_facility=state == Check.STILL_WORKS,
-        )
-        if state == Check.STILL_WORKS:
-            _notify(event)
     return account, True
 
 
+@retry_on_deadlock
 def account_set_verification(*, account_id, outcome, message=""):
     """Store the result of a login check. Idempotent: the same result twice writes one
-    audit event; a result never downgrades an account already verified."""
+    audit event; a result never downgrades an account already verified. `message` (the
+    national system's words) goes to the logs and the admin only."""
+    dossier_id = (
+        NationalAccount.objects.filter(pk=account_id).values_list("dossier_id", flat=True).first()
+    )
     with transaction.atomic():
-        # Only the account row is locked: its dossier is a nullable (outer) join.
-        account = (
-            NationalAccount.objects.select_for_update(of=("self",))
-            .select_related("dossier")
-            .get(pk=account_id)
-        )
-        verified = NationalAccount.Verification.VERIFIED
-        if account.verification == verified or (
-            account.verification == outcome and account.verification_message == message
+        locked = lock_dossier(dossier_id) if dossier_id else None
+        account = lock_account(pk=account_id)
+        step = VERIFICATION_STEPS[Verification(outcome)]
+        if account.verification not in step.sources or (
+            account.verification == outcome and account.verification_message == message[:255]
         ):
             return account, False
-        previous = account.verification
-        account.verification = outcome
-        account.verification_message = message[:255]
-        account.verified_at = timezone.now()
-        account.save(update_fields=["verification", "verification_message", "verified_at"])
-        record_event(
-            action=f"account.verification.{outcome}",
-            dossier=account.dossier,
-            facility=account.facility,
-            note=message,
-            data={"from": previous, "to": outcome, "username": account.username},
-            visible_to_facility=False,
-        )
+        verification_move(account, locked, step, detail=message)
     return account, True

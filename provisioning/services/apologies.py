@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from ..errors import NotAllowed, WorkflowError
 from ..models import Apology, Dossier, Role
 from ..permissions import can_act
-from ..selectors import CLOCK_RUNNING
 from ..workdays import add_working_days, is_working_day
+from ..workflow import CLOCK_RUNNING
 from .audit import record_event
-from .dossiers import _locked, _notify
+from .locking import lock_dossier, retry_on_deadlock
 
 DEFAULT_REASON = "Hồ sơ cần thêm thời gian thẩm định để bảo đảm đúng quy định."
 
@@ -40,13 +40,12 @@ def apologies_draft(today=None):
                     new_due_date=proposed_due_date(due_date, today),
                     reason=DEFAULT_REASON,
                 )
-                event = record_event(
+                record_event(
                     action="apology.drafted",
                     dossier=apology.dossier,
                     data={"apology": apology.pk, "due_date": due_date.isoformat()},
                     visible_to_facility=False,
                 )
-                _notify(event)
         except IntegrityError:
             # Race: another sweep drafted this dossier's apology first.
             continue
@@ -65,12 +64,13 @@ def waiting_apology(dossier):
     return dossier.apologies.filter(sent_at__isnull=True).first()
 
 
+@retry_on_deadlock
 def apology_send(*, apology, actor, new_due_date, reason, ip=None):
     """The reviewer sends the apology: the dossier's due date becomes `new_due_date`, and the
     letter goes to the facility after commit."""
     reason = reason.strip()
     with transaction.atomic():
-        dossier = _locked(apology.dossier)
+        dossier = lock_dossier(apology.dossier_id)
         if not can_act(actor, Role.REVIEWER, dossier):
             raise NotAllowed(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
         # Race: two reviewers sending at once serialise on the dossier; the second finds it sent.
@@ -94,7 +94,7 @@ def apology_send(*, apology, actor, new_due_date, reason, ip=None):
         draft.save(update_fields=["old_due_date", "new_due_date", "reason", "sent_at", "sent_by"])
         dossier.due_date = new_due_date
         dossier.save(update_fields=["due_date", "updated_at"])
-        event = record_event(
+        record_event(
             action="dossier.apology_sent",
             actor=actor,
             dossier=dossier,
@@ -106,7 +106,6 @@ def apology_send(*, apology, actor, new_due_date, reason, ip=None):
             },
             ip=ip,
         )
-        _notify(event)
     return draft
 
 

@@ -1,3 +1,5 @@
+"""The audit trail: one row per change, secrets masked; also the outbox (`outbox.py`)."""
+
 from ..models import AuditEvent
 
 SECRET_MARKERS = ("password", "token", "secret", "pwd")
@@ -23,8 +25,12 @@ def record_event(
     ip=None,
     visible_to_facility=True,
 ):
-    """Write one audit row; call inside the transaction of the change it records."""
-    return AuditEvent.objects.create(
+    """Write one audit row; call inside the transaction of the change it records.
+
+    An action that produces letters or e-mails (`outbox.EFFECTS`) is queued for them once
+    the transaction commits; the outbox's sweep catches a queueing that got lost.
+    """
+    event = AuditEvent.objects.create(
         action=action,
         actor=actor if actor and actor.is_authenticated else None,
         dossier=dossier,
@@ -36,3 +42,10 @@ def record_event(
         ip=ip,
         visible_to_facility=visible_to_facility,
     )
+    from .outbox import produces_effects
+
+    if produces_effects(action):
+        from ..tasks import notify_event
+
+        notify_event.delay_on_commit(event.pk)
+    return event

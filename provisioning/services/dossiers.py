@@ -15,41 +15,38 @@ from ..models import (
     Document,
     DocumentKind,
     Dossier,
-    DossierStatus,
     InfoRequestItem,
     RejectionReason,
-    Role,
 )
 from ..permissions import can_act
 from ..storage import delete_on_error
 from ..uploads import check_dossier_total
 from ..workdays import add_working_days, working_days_between
-from ..workflow import MOVES
+from ..workflow import (
+    FACILITY_EDITS,
+    INTERCONNECTION_STEPS,
+    MOVES,
+    can_confirm_interconnection,
+    conversation_open,
+)
 from .audit import record_event
+from .locking import lock_dossier, retry_on_deadlock
 from .numbering import next_number
 
 
-def _notify(event):
-    from ..tasks import notify_event
-
-    notify_event.delay_on_commit(event.pk)
-
-
-def _locked(dossier):
-    return Dossier.objects.select_for_update().select_related("facility").get(pk=dossier.pk)
-
-
+@retry_on_deadlock
 def dossier_move(*, dossier, move, actor, ip=None, note="", data=None, prepare=None):
     """Apply one move of the workflow: the only place a dossier's status changes.
 
     Locks the row, checks the actor and the current status, lets `prepare` validate and
-    change other fields (it returns their names), saves, audits and queues e-mails after
-    commit. Race: two people acting at once serialise on the row lock; the second sees the
-    new status and gets a clear message instead of a second outcome.
+    change other fields (it returns their names; it locks later rows only in the order
+    `locking` names), saves, and audits (the audit queues letters and e-mails after commit).
+    Race: two people acting at once serialise on the row lock; the second sees the new status
+    and gets a clear message instead of a second outcome.
     """
     spec = MOVES[move]
     with transaction.atomic():
-        locked = _locked(dossier)
+        locked = lock_dossier(dossier)
         if not can_act(actor, spec.actor, locked):
             raise NotAllowed(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
         if locked.status not in spec.sources:
@@ -64,7 +61,7 @@ def dossier_move(*, dossier, move, actor, ip=None, note="", data=None, prepare=N
         changed = list(prepare(locked)) if prepare else []
         locked.status = spec.target
         locked.save(update_fields=["status", "updated_at", *changed])
-        event = record_event(
+        record_event(
             action=spec.action,
             actor=actor,
             dossier=locked,
@@ -74,7 +71,6 @@ def dossier_move(*, dossier, move, actor, ip=None, note="", data=None, prepare=N
             data=data,
             ip=ip,
         )
-        _notify(event)
     return locked
 
 
@@ -105,10 +101,10 @@ def dossier_create(*, facility, actor, note="", ip=None):
 
 def dossier_update_draft(*, dossier, actor, note):
     with transaction.atomic():
-        locked = _locked(dossier)
+        locked = lock_dossier(dossier)
         if locked.facility.owner_id != actor.pk:
             raise NotAllowed(_("Bạn không quản lý cơ sở này."))
-        if locked.status not in (DossierStatus.DRAFT, DossierStatus.NEEDS_INFO):
+        if locked.status not in FACILITY_EDITS:
             raise WorkflowError(_("Hồ sơ đã nộp, không thể sửa."))
         locked.note = note
         locked.save(update_fields=["note", "updated_at"])
@@ -128,10 +124,10 @@ def document_add(*, dossier, actor, kind, upload, checked, ip=None):
     """Attach a checked upload. Required kinds have one current version; the old one is
     kept and marked superseded, never deleted. The stored file goes if the row does not."""
     with delete_on_error() as stored, transaction.atomic():
-        locked = _locked(dossier)
+        locked = lock_dossier(dossier)
         if locked.facility.owner_id != actor.pk:
             raise NotAllowed(_("Bạn không quản lý cơ sở này."))
-        if locked.status not in (DossierStatus.DRAFT, DossierStatus.NEEDS_INFO):
+        if locked.status not in FACILITY_EDITS:
             raise WorkflowError(_("Hồ sơ đã nộp, chỉ bổ sung tài liệu khi Sở Y tế yêu cầu."))
         current = current_documents(locked)
         duplicate = current.filter(sha256=checked.sha256).first()
@@ -298,32 +294,45 @@ def dossier_withdraw(*, dossier, actor, note="", ip=None):
     )
 
 
+@retry_on_deadlock
 def dossier_confirm_interconnection(*, dossier, actor, confirmed, note="", ip=None):
-    """Viettel's word on the confirmation record: genuine and covering the facility's software."""
+    """Viettel's word on the confirmation record: genuine and covering the facility's software.
+
+    The one function that applies `INTERCONNECTION_STEPS`, from the submission until the
+    handover (`can_confirm_interconnection`); the same word with the same note twice is no
+    change and no second event.
+    """
+    step = INTERCONNECTION_STEPS["confirm" if confirmed else "refuse"]
     if not confirmed and not note.strip():
         raise WorkflowError(_("Hãy ghi lý do không xác nhận được liên thông."))
     with transaction.atomic():
-        locked = _locked(dossier)
-        if not can_act(actor, Role.VIETTEL, locked):
+        locked = lock_dossier(dossier)
+        if not any(can_act(actor, role, locked) for role in step.actors):
             raise NotAllowed(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
-        if locked.status in (DossierStatus.DRAFT, DossierStatus.WITHDRAWN, DossierStatus.REJECTED):
-            raise WorkflowError(_("Hồ sơ không ở trạng thái cần xác nhận liên thông."))
-        new = Dossier.Interconnection.CONFIRMED if confirmed else Dossier.Interconnection.REFUSED
-        if locked.interconnection == new and locked.interconnection_note == note:
+        if not can_confirm_interconnection(locked):
+            raise WorkflowError(
+                _(
+                    "Hồ sơ đang ở trạng thái “%(status)s”: Chi nhánh Viettel chỉ xác nhận liên "
+                    "thông sau khi hồ sơ được nộp và trước khi bàn giao tài khoản."
+                )
+                % {"status": locked.get_status_display()}
+            )
+        if locked.interconnection not in step.sources:
+            raise WorkflowError(_("Không thể ghi nhận kết quả xác nhận liên thông lúc này."))
+        if locked.interconnection == step.target and locked.interconnection_note == note:
             return locked
         previous = locked.interconnection
-        locked.interconnection = new
+        locked.interconnection = step.target
         locked.interconnection_note = note
         locked.save(update_fields=["interconnection", "interconnection_note", "updated_at"])
-        event = record_event(
-            action=f"interconnection.{new}",
+        record_event(
+            action=step.action,
             actor=actor,
             dossier=locked,
             note=note,
-            data={"from": previous, "to": new},
+            data={"from": previous, "to": step.target},
             ip=ip,
         )
-        _notify(event)
     return locked
 
 
@@ -334,11 +343,13 @@ def comment_add(*, dossier, actor, body, internal, ip=None):
         raise WorkflowError(_("Nội dung trống."))
     if internal and dossier.facility.owner_id == actor.pk:
         raise NotAllowed(_("Cơ sở không ghi chú nội bộ."))
+    if dossier.facility.owner_id == actor.pk and not conversation_open(dossier):
+        raise WorkflowError(_("Hồ sơ đã kết thúc; hãy liên hệ đầu mối hỗ trợ của Sở Y tế."))
     with transaction.atomic():
         comment = Comment.objects.create(
             dossier=dossier, author=actor, body=body, internal=internal
         )
-        event = record_event(
+        record_event(
             action="comment.internal" if internal else "comment.message",
             actor=actor,
             dossier=dossier,
@@ -346,6 +357,4 @@ def comment_add(*, dossier, actor, body, internal, ip=None):
             ip=ip,
             visible_to_facility=not internal,
         )
-        if not internal:
-            _notify(event)
     return comment

@@ -17,7 +17,6 @@ from .. import letters as engine
 from ..models import (
     Apology,
     AuditEvent,
-    Dossier,
     DossierStatus,
     Letter,
     Membership,
@@ -27,23 +26,15 @@ from ..models import (
 from ..selectors import document_versions
 from ..storage import delete_on_error
 from .audit import record_event
+from .locking import lock_dossier, retry_on_deadlock
 from .numbering import next_number
 
-# Which letters each audited move issues (after commit, before its e-mails go out), in order:
-# the archive comes last so that it lists the letters issued before it.
-LETTERS_BY_ACTION = {
-    "dossier.submitted": (Letter.Kind.REQUEST, Letter.Kind.RECEIPT),
-    "dossier.approved": (Letter.Kind.DECISION,),
-    "dossier.rejected": (Letter.Kind.DECISION, Letter.Kind.ARCHIVE),
-    "dossier.issued": (Letter.Kind.HANDOVER,),
-    "dossier.completed": (Letter.Kind.ARCHIVE,),
-    "dossier.withdrawn": (Letter.Kind.ARCHIVE,),
-}
 # Kinds numbered in a per-province, per-year register, with their symbol.
 REGISTERS = {Letter.Kind.DECISION: "TB", Letter.Kind.APOLOGY: "PXL"}
 DEFAULT_NATIONAL_SYSTEM = "Hệ thống cơ sở dữ liệu dược quốc gia"
 
 
+@retry_on_deadlock
 def letter_issue(*, dossier_id, kind):
     """The dossier's letter of `kind`, rendered and stored on first call, returned after."""
     kind = Letter.Kind(kind)
@@ -53,20 +44,21 @@ def letter_issue(*, dossier_id, kind):
     with delete_on_error() as stored, transaction.atomic():
         # Race: two deliveries of the same task serialise on the dossier's row; the second
         # finds the letter the first stored and returns it.
-        dossier = _locked(dossier_id)
+        dossier = lock_dossier(dossier_id)
         existing = Letter.objects.filter(dossier=dossier, kind=kind).first()
         if existing:
             return existing
         return _store(dossier, kind, _BUILDERS[kind], stored)
 
 
+@retry_on_deadlock
 def apology_letter_issue(*, apology_id):
     """The letter of a sent apology, rendered and stored on first call, returned after."""
     dossier_id = Apology.objects.values_list("dossier_id", flat=True).get(pk=apology_id)
     with delete_on_error() as stored, transaction.atomic():
         # Race: dossier first, then the apology, as `apology_send` locks them; a second
         # delivery of the task waits here and then finds the letter set.
-        dossier = _locked(dossier_id)
+        dossier = lock_dossier(dossier_id)
         apology = Apology.objects.select_for_update().get(pk=apology_id)
         if apology.letter_id:
             return apology.letter
@@ -81,25 +73,20 @@ def apology_letter_issue(*, apology_id):
     return letter
 
 
-def letters_for_event(event):
-    """Issue the letters an audited action calls for; the list of them (often empty)."""
+def letters_for_event(event, kinds):
+    """Issue the letters of `kinds` for the event's dossier (`outbox.EFFECTS` says which), in
+    order; the list of them. An apology is the one the event sent."""
     if event.dossier_id is None:
         return []
-    if event.action == "dossier.apology_sent":
-        return [apology_letter_issue(apology_id=event.data["apology"])]
-    kinds = LETTERS_BY_ACTION.get(event.action, ())
     if Letter.Kind.ARCHIVE in kinds and not event.dossier.submitted_at:
         # A draft withdrawn before it was ever submitted has no history worth archiving.
         kinds = tuple(kind for kind in kinds if kind != Letter.Kind.ARCHIVE)
-    return [letter_issue(dossier_id=event.dossier_id, kind=kind) for kind in kinds]
-
-
-def _locked(dossier_id):
-    return (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("facility", "facility__owner", "facility__commune", "province")
-        .get(pk=dossier_id)
-    )
+    return [
+        apology_letter_issue(apology_id=event.data["apology"])
+        if kind == Letter.Kind.APOLOGY
+        else letter_issue(dossier_id=event.dossier_id, kind=kind)
+        for kind in kinds
+    ]
 
 
 def _store(dossier, kind, build, stored):
@@ -358,7 +345,7 @@ def _sentence(text):
 
 def _archive_context(dossier, *, today, code, number):
     """Everything that happened to the dossier, for inspectors: staff only."""
-    from ..workflow import EVENT_LABELS
+    from ..workflow import EVENT_LABELS, readable_note
 
     facility = dossier.facility
     events = list(
@@ -373,7 +360,7 @@ def _archive_context(dossier, *, today, code, number):
             "action": str(EVENT_LABELS.get(event.action, event.action)),
             "actor": _person(event.actor) or "Hệ thống",
             "role": str(roles.get(event.actor_id, "")),
-            "reason": event.note,
+            "reason": readable_note(event),
         }
         for event in events
     ]
@@ -443,6 +430,15 @@ def _archive_context(dossier, *, today, code, number):
             context["confirmation"] = {
                 "at": account.password_changed_at,
                 "by": _person(facility.owner),
+            }
+        override = next(
+            (e for e in reversed(events) if e.action == "account.change_check.overridden"), None
+        )
+        if override:
+            context["override"] = {
+                "at": override.created_at,
+                "by": _person(override.actor),
+                "reason": override.note,
             }
     return context
 

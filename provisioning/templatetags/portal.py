@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from .. import workflow
 from ..models import DossierStatus, Letter
 from ..workflow import EVENT_LABELS
 
@@ -19,7 +20,14 @@ def event_note(event):
     if event.action == "letter.issued" and (event.data or {}).get("kind") in Letter.Kind.values:
         label = str(Letter.Kind(event.data["kind"]).label)
         return f"{label} {event.data.get('number', '')}".strip()
-    return event.note
+    return workflow.readable_note(event)
+
+
+@register.filter
+def verification_sentence(account):
+    """What the last login check of a recorded account means, and what happens next."""
+    step = workflow.VERIFICATION_STEPS.get(account.verification)
+    return step.label if step and step.target != workflow.Verification.PENDING else ""
 
 
 @register.filter
@@ -30,6 +38,17 @@ def person(user):
         return ""
     name = user.full_name or _("(chưa khai báo họ tên)")
     return f"{name}, {user.position}" if user.position else name
+
+
+@register.filter
+def allows(dossier, move):
+    """`{% if dossier|allows:"withdraw" %}`: whether the move may be made now."""
+    return workflow.allows(dossier, move)
+
+
+@register.filter
+def conversation_open(dossier):
+    return workflow.conversation_open(dossier)
 
 
 @register.filter

@@ -12,4 +12,9 @@ urlpatterns = [
     path("ho-so/<int:pk>/quyet-dinh/", views.decide, name="decide"),
     path("ho-so/<int:pk>/trao-doi/", views.comment, name="comment"),
     path("ho-so/<int:pk>/xin-loi/", views.send_apology, name="send_apology"),
+    path(
+        "ho-so/<int:pk>/cho-phep-hoan-thanh/",
+        views.override_change_check,
+        name="override_change_check",
+    ),
 ]

@@ -26,7 +26,6 @@ from ..letters import request_letter
 from ..models import (
     DocumentKind,
     Dossier,
-    DossierStatus,
     Letter,
     NationalAccount,
     SupportContact,
@@ -36,14 +35,7 @@ from ..ratelimit import client_ip
 from ..selectors import document_versions, guidance_for, timeline
 from ..services import accounts, dossiers, facilities
 from ..services.letters import request_context
-
-# Once the Sở is looking at a dossier the profile it looks at must not move under it.
-PROFILE_LOCKED = [
-    DossierStatus.SUBMITTED,
-    DossierStatus.PROPOSED_APPROVAL,
-    DossierStatus.PROPOSED_REJECTION,
-    DossierStatus.APPROVED,
-]
+from ..workflow import allows, change_check_blocks_completion, profile_locked
 
 
 def facility_only(view):
@@ -120,15 +112,11 @@ def facility_create(request):
 @facility_only
 def facility_edit(request, pk):
     facility = get_facility_for_owner(request.user, pk)
-    locked = facility.dossiers.filter(status__in=PROFILE_LOCKED).exists()
+    locked = profile_locked(facility.dossiers.values_list("status", flat=True))
     form = FacilityForm(request.POST or None, instance=facility)
     person_form = _representative_form(request)
-    if request.method == "POST":
-        if locked:
-            messages.error(
-                request, _("Hồ sơ của cơ sở đang được xử lý, chưa thể sửa thông tin cơ sở.")
-            )
-        elif form.is_valid() and person_form.is_valid():
+    if request.method == "POST" and form.is_valid() and person_form.is_valid():
+        try:
             facilities.facility_update(
                 facility=get_facility_for_owner(request.user, pk),
                 actor=request.user,
@@ -136,6 +124,9 @@ def facility_edit(request, pk):
                 representative=person_form.person,
                 ip=client_ip(request),
             )
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
             messages.success(request, _("Đã cập nhật thông tin cơ sở."))
             return redirect("facility:home")
     return render(
@@ -184,7 +175,7 @@ def _attach_files(request, dossier, form):
 @facility_only
 def dossier_edit(request, pk):
     dossier = get_dossier_for_owner(request.user, pk)
-    if dossier.status != DossierStatus.DRAFT:
+    if not allows(dossier, "submit"):
         return redirect("facility:dossier", dossier.pk)
     form = DossierForm(request.POST or None, request.FILES or None, initial={"note": dossier.note})
     if request.method == "POST":
@@ -401,6 +392,8 @@ def account_reveal(request, pk):
             "account": account,
             "password": password,
             "confirm_form": ConfirmPasswordChangeForm(),
+            "can_confirm_change": allows(dossier, "confirm_password_change"),
+            "completion_blocked": change_check_blocks_completion(account),
             "guidance": guidance_for(dossier.province_id),
         },
     )

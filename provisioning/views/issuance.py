@@ -5,17 +5,17 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..crypto import generate_password
+from ..crypto import decrypt, encrypt, generate_password
 from ..forms import AccountForm, HandOverForm, InterconnectionForm, QueueFilterForm
 from ..models import (
     Document,
     DocumentKind,
     Dossier,
-    DossierStatus,
     NationalAccount,
     NationalSystem,
     Role,
@@ -26,24 +26,19 @@ from ..permissions import get_dossier_for_staff, require_role
 from ..ratelimit import client_ip
 from ..selectors import guidance_for
 from ..selectors import timeline as dossier_timeline
-from ..services.accounts import account_record, dossier_issue
+from ..services.accounts import account_record, dossier_issue, recorded_password
 from ..services.dossiers import dossier_confirm_interconnection
+from ..workflow import HANDED_OVER, IN_REVIEW, MOVES, allows, can_confirm_interconnection
 from .staff import dossier_actions, paginate, querystring_without, queue_rows, render_queue
 
-S = DossierStatus
 TABS = {
     "confirm": (
         gettext_lazy("Chờ xác nhận liên thông"),
-        Q(
-            status__in=[S.SUBMITTED, S.NEEDS_INFO, S.PROPOSED_APPROVAL, S.PROPOSED_REJECTION],
-            interconnection=Dossier.Interconnection.PENDING,
-        ),
+        Q(status__in=IN_REVIEW, interconnection=Dossier.Interconnection.PENDING),
     ),
-    "issue": (gettext_lazy("Chờ cấp tài khoản"), Q(status=S.APPROVED)),
-    "done": (gettext_lazy("Đã bàn giao"), Q(status__in=[S.ISSUED, S.COMPLETED])),
+    "issue": (gettext_lazy("Chờ cấp tài khoản"), Q(status__in=MOVES["issue"].sources)),
+    "done": (gettext_lazy("Đã bàn giao"), Q(status__in=HANDED_OVER)),
 }
-# Viettel's word on the interconnection still counts until the dossier is handed over.
-CONFIRMABLE = {S.SUBMITTED, S.NEEDS_INFO, S.PROPOSED_APPROVAL, S.PROPOSED_REJECTION, S.APPROVED}
 
 
 @login_required
@@ -85,6 +80,18 @@ def _account(dossier):
     return NationalAccount.objects.filter(dossier=dossier).first()
 
 
+SUGGESTION = "issuance:suggested_password:%s"
+
+
+def suggested_password(request, dossier, *, new=False):
+    """The password the page suggests for the dossier's account: the same at every load
+    (kept encrypted in the officer's session) until the officer asks for another."""
+    key = SUGGESTION % dossier.pk
+    if new or key not in request.session:
+        request.session[key] = encrypt(generate_password())
+    return decrypt(request.session[key])
+
+
 def _dossier_page(request, dossier, **forms_given):
     account = _account(dossier)
     record = (
@@ -96,16 +103,25 @@ def _dossier_page(request, dossier, **forms_given):
         .order_by("-uploaded_at")
         .first()
     )
-    approved = dossier.status == S.APPROVED
-    # Recording again replaces the entry; a recorded password is never shown back, only a
-    # new suggestion.
+    approved = allows(dossier, "issue")
+    # Recording again keeps what was recorded, the password included (it is Viettel's own,
+    # until the handover); a new suggestion replaces it only when the officer asks for one.
     known = (
         {key: getattr(account, key) for key in ("system", "facility_code", "username")}
         if account
         else {}
     )
+    can_record = approved and not (account and account.handed_over_at)
+    asked = (SUGGESTION % dossier.pk) in request.session
+    password = None
+    if can_record:
+        password = (
+            recorded_password(account)
+            if account and not asked
+            else suggested_password(request, dossier)
+        )
     account_form = forms_given.get("account_form") or AccountForm(
-        initial={**known, "password": generate_password()}
+        initial={**known, "password": password}
     )
     context = {
         "dossier": dossier,
@@ -113,8 +129,8 @@ def _dossier_page(request, dossier, **forms_given):
         "vendor": dossier.facility.vendor,
         "record": record,
         "account": account,
-        "can_confirm": dossier.status in CONFIRMABLE,
-        "can_record": approved and not (account and account.handed_over_at),
+        "can_confirm": can_confirm_interconnection(dossier),
+        "can_record": can_record,
         "can_hand_over": approved and account is not None,
         "verified": account is not None
         and account.verification == NationalAccount.Verification.VERIFIED,
@@ -131,6 +147,11 @@ def _dossier_page(request, dossier, **forms_given):
 @login_required
 def dossier_detail(request, pk):
     dossier = get_dossier_for_staff(request.user, pk, Role.VIETTEL)
+    if "goi-y" in request.GET:
+        # "Gợi ý mật khẩu khác": a new suggestion, then the page again (so that reloading
+        # it does not change the suggestion once more).
+        suggested_password(request, dossier, new=True)
+        return redirect(reverse("issuance:dossier", args=[dossier.pk]) + "#account-form")
     return _dossier_page(request, dossier)
 
 
@@ -156,20 +177,11 @@ def confirm_interconnection(request, dossier, data):
     return _("Đã ghi nhận không xác nhận được liên thông.")
 
 
-def _with_a_new_password(data):
-    """A typed password is never sent back to the browser, even when the form fails: the
-    form comes back with a new suggestion instead."""
-    typed = data.copy()
-    typed["password"] = generate_password()
-    return AccountForm(typed)
-
-
 @action(
     Role.VIETTEL,
     form=AccountForm,
     name="account_form",
     invalid=gettext_lazy("Vui lòng kiểm tra lại thông tin tài khoản."),
-    shown=_with_a_new_password,
 )
 def record_account(request, dossier, data):
     account_record(
@@ -181,6 +193,9 @@ def record_account(request, dossier, data):
         password=data["password"],
         ip=client_ip(request),
     )
+    # The suggestion was used (or replaced by the officer's own): the form now keeps the
+    # recorded password.
+    request.session.pop(SUGGESTION % dossier.pk, None)
     return _("Đã ghi nhận tài khoản. Cổng đang kiểm tra đăng nhập trên hệ thống quốc gia.")
 
 

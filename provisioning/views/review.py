@@ -16,20 +16,22 @@ from ..forms import (
     CommentForm,
     DecideForm,
     InfoItemFormSet,
+    OverrideChangeCheckForm,
     ProposeForm,
     QueueFilterForm,
 )
 from ..models import (
     Apology,
     Dossier,
-    DossierStatus,
     InfoRequestItem,
+    NationalAccount,
     Role,
 )
 from ..permissions import get_dossier_for_staff, has_role, require_role
 from ..ratelimit import client_ip
 from ..selectors import CLOCK_RUNNING, QUEUE_TABS, document_versions, queue_counts, queue_filter
 from ..selectors import timeline as dossier_timeline
+from ..services.accounts import account_override_change_check
 from ..services.apologies import apology_send, waiting_apology
 from ..services.dossiers import (
     comment_add,
@@ -37,6 +39,7 @@ from ..services.dossiers import (
     dossier_propose,
     dossier_request_info,
 )
+from ..workflow import MOVES, PROPOSED, allows, change_check_blocks_completion
 from .staff import (
     QUEUE_ORDER,
     dossier_actions,
@@ -56,7 +59,6 @@ TAB_LABELS = {
     "decided": gettext_lazy("Đã quyết định"),
     "all": gettext_lazy("Tất cả"),
 }
-PROPOSED = {DossierStatus.PROPOSED_APPROVAL, DossierStatus.PROPOSED_REJECTION}
 
 
 def _tab(request):
@@ -66,7 +68,9 @@ def _tab(request):
 
 def _filtered(request, provinces):
     form = QueueFilterForm(request.GET or None, provinces=provinces)
-    queryset = Dossier.objects.filter(province_id__in=provinces).exclude(status=DossierStatus.DRAFT)
+    queryset = Dossier.objects.filter(province_id__in=provinces).exclude(
+        status__in=MOVES["submit"].sources
+    )
     return form, form.apply(queryset)
 
 
@@ -156,6 +160,7 @@ def _dossier_page(request, dossier, **forms_given):
     waits = settings.REVIEW_WAITS_FOR_INTERCONNECTION
     apology = waiting_apology(dossier) if is_reviewer else None
     confirmed = dossier.interconnection == Dossier.Interconnection.CONFIRMED
+    account = NationalAccount.objects.filter(dossier=dossier).first()
     context = {
         "dossier": dossier,
         "facility": dossier.facility,
@@ -164,7 +169,7 @@ def _dossier_page(request, dossier, **forms_given):
         "events": dossier_timeline(dossier, for_facility=False),
         "messages_to_facility": [c for c in comments if not c.internal],
         "internal_notes": [c for c in comments if c.internal],
-        "can_review": is_reviewer and dossier.status == DossierStatus.SUBMITTED,
+        "can_review": is_reviewer and allows(dossier, "propose_approval"),
         "can_decide": is_approver and dossier.status in PROPOSED,
         "can_comment": is_reviewer or is_approver,
         "in_review_queue": is_reviewer or is_approver,
@@ -182,6 +187,11 @@ def _dossier_page(request, dossier, **forms_given):
             else None
         ),
         "queue_query": querystring_without(request, "doc"),
+        "account": account,
+        "can_override_change_check": (is_reviewer or is_approver)
+        and allows(dossier, "confirm_password_change")
+        and change_check_blocks_completion(account),
+        "override_form": forms_given.get("override_form") or OverrideChangeCheckForm(),
     }
     return render(request, "review/dossier.html", context)
 
@@ -290,3 +300,16 @@ def send_apology(request, dossier, data):
         ip=client_ip(request),
     )
     return _("Đã gửi phiếu xin lỗi và hẹn lại ngày trả kết quả tới cơ sở.")
+
+
+@action(
+    *REVIEW_ROLES,
+    form=OverrideChangeCheckForm,
+    name="override_form",
+    invalid=gettext_lazy("Hãy ghi lý do cho phép hoàn thành."),
+)
+def override_change_check(request, dossier, data):
+    account_override_change_check(
+        dossier=dossier, actor=request.user, reason=data["reason"], ip=client_ip(request)
+    )
+    return _("Đã cho phép cơ sở xác nhận hoàn thành; lý do được lưu vào nhật ký và hồ sơ lưu.")

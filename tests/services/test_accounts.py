@@ -11,6 +11,7 @@ from provisioning.crypto import SYMBOLS, decrypt, generate_password, password_is
 from provisioning.errors import NotAllowed, WorkflowError
 from provisioning.models import AuditEvent, DossierStatus, NationalAccount
 from provisioning.services.accounts import (
+    account_override_change_check,
     account_record,
     account_request_change_check,
     account_reveal_password,
@@ -477,7 +478,10 @@ def test_an_inconclusive_login_leaves_the_check_to_retry(consented, outcome):
     assert account.password_ciphertext
     account.dossier.refresh_from_db()
     assert account.dossier.status == S.ISSUED
-    assert change_check_events(consented, "unreachable").get().note == "HTTP 503"
+    event = change_check_events(consented, "unreachable").get()
+    # The national system's words stay in the admin's data, off every timeline.
+    assert event.data["detail"] == "HTTP 503"
+    assert "HTTP 503" not in event.note
 
 
 def test_unreachable_twice_is_audited_once(consented):
@@ -518,16 +522,69 @@ def test_after_still_works_the_facility_may_ask_for_a_new_check(consented):
     assert change_check_events(consented, "requested").count() == 2
 
 
-def test_after_still_works_the_facility_may_confirm_without_the_check(consented):
+def test_after_still_works_the_facility_cannot_say_it_changed_the_password(consented):
     account_set_change_check(account_id=consented.pk, outcome="verified")
 
+    with pytest.raises(WorkflowError, match="vẫn đăng nhập được"):
+        dossier_confirm_password_change(dossier=consented.dossier, actor=consented.facility.owner)
+
+    consented.refresh_from_db()
+    assert consented.dossier.status == S.ISSUED
+    assert consented.password_ciphertext
+    assert not AuditEvent.objects.filter(action="dossier.completed").exists()
+
+
+def test_after_still_works_a_new_check_that_fails_to_log_in_completes_the_dossier(consented):
+    account_set_change_check(account_id=consented.pk, outcome="verified")
+    account_request_change_check(dossier=consented.dossier, actor=consented.facility.owner)
+
+    account, changed = account_set_change_check(
+        account_id=consented.pk, outcome="wrong_credentials"
+    )
+
+    assert changed
+    assert account.dossier.status == S.COMPLETED
+
+
+@pytest.mark.parametrize("staff", ["reviewer", "approver"])
+def test_the_so_may_override_a_still_working_password_with_a_reason(consented, staff, request):
+    account_set_change_check(account_id=consented.pk, outcome="verified")
+    actor = request.getfixturevalue(staff)
+
+    account = account_override_change_check(
+        dossier=consented.dossier, actor=actor, reason="Cơ sở đổi qua đơn vị phần mềm"
+    )
     dossier = dossier_confirm_password_change(
         dossier=consented.dossier, actor=consented.facility.owner
     )
 
+    assert account.change_check == Check.OVERRIDDEN
     assert dossier.status == S.COMPLETED
+    override = change_check_events(consented, "overridden").get()
+    assert override.actor == actor
+    assert override.note == "Cơ sở đổi qua đơn vị phần mềm"
+
+
+def test_an_override_needs_a_reason(consented, reviewer):
+    account_set_change_check(account_id=consented.pk, outcome="verified")
+    with pytest.raises(WorkflowError, match="lý do"):
+        account_override_change_check(dossier=consented.dossier, actor=reviewer, reason=" ")
+
+
+def test_an_override_is_for_the_so_of_the_province_only(
+    consented, viettel, other_reviewer, other_owner
+):
+    account_set_change_check(account_id=consented.pk, outcome="verified")
+    for actor in (consented.facility.owner, viettel, other_reviewer, other_owner):
+        with pytest.raises(NotAllowed):
+            account_override_change_check(dossier=consented.dossier, actor=actor, reason="x")
     consented.refresh_from_db()
-    assert consented.password_ciphertext == ""
+    assert consented.change_check == Check.STILL_WORKS
+
+
+def test_no_override_while_the_check_has_not_found_the_password_unchanged(consented, reviewer):
+    with pytest.raises(WorkflowError, match="vẫn đăng nhập được"):
+        account_override_change_check(dossier=consented.dossier, actor=reviewer, reason="x")
 
 
 def test_confirming_without_the_check_while_one_waits_drops_it(consented):

@@ -4,9 +4,12 @@ Each thread has its own connection and transaction; a barrier releases them toge
 """
 
 import threading
+import time
 
 import pytest
+from django.core import mail
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from provisioning.errors import WorkflowError
 from provisioning.models import (
@@ -16,10 +19,20 @@ from provisioning.models import (
     Counter,
     Dossier,
     DossierStatus,
+    Letter,
+    NationalAccount,
     Province,
+)
+from provisioning.services import letters as letter_service
+from provisioning.services.accounts import (
+    account_request_change_check,
+    account_reveal_password,
+    account_set_verification,
 )
 from provisioning.services.apologies import apologies_draft, apology_send
 from provisioning.services.dossiers import dossier_decide, dossier_submit
+from provisioning.services.letters import letter_issue
+from provisioning.tasks import notify_event
 from provisioning.units import load_units
 from provisioning.workdays import add_working_days
 
@@ -189,3 +202,85 @@ def test_two_reviewers_sending_one_apology_at_once_move_the_due_date_once(
     assert [type(error) for error in errors] == [WorkflowError]
     assert AuditEvent.objects.filter(dossier=dossier, action="dossier.apology_sent").count() == 1
     assert Dossier.objects.get(pk=dossier.pk).due_date == done[0].new_due_date
+
+
+# Lock order (issue 8, point 9) ---------------------------------------------------------
+
+
+def _issued_without_its_letter(facility, reviewer, approver, viettel):
+    dossier = dossier_at(
+        S.ISSUED, facility=facility, reviewer=reviewer, approver=approver, viettel=viettel
+    )
+    # As if the worker had not rendered the handover letter yet.
+    Letter.objects.filter(dossier=dossier, kind=Letter.Kind.HANDOVER).delete()
+    return dossier
+
+
+def test_a_password_reveal_while_the_handover_letter_renders_waits_instead_of_deadlocking(
+    facility, reviewer, approver, viettel, monkeypatch
+):
+    """The reveal used to lock the account and the facility, then wait for the dossier that
+    the letter held, while the letter waited for the facility: a deadlock, one 500, and an
+    e-mail without its letter."""
+    dossier = _issued_without_its_letter(facility, reviewer, approver, viettel)
+    account = NationalAccount.objects.get(dossier=dossier)
+    letter_holds_the_dossier = threading.Event()
+    build = letter_service._BUILDERS[Letter.Kind.HANDOVER]
+
+    def slow_build(locked, **shared):
+        context = build(locked, **shared)
+        letter_holds_the_dossier.set()
+        time.sleep(1.5)  # the reveal arrives now, while the dossier is locked
+        return context
+
+    monkeypatch.setitem(letter_service._BUILDERS, Letter.Kind.HANDOVER, slow_build)
+
+    def act(who):
+        if who == "letter":
+            return letter_issue(dossier_id=dossier.pk, kind=Letter.Kind.HANDOVER)
+        assert letter_holds_the_dossier.wait(timeout=10)
+        return account_reveal_password(account=account, actor=facility.owner)
+
+    outcomes = at_once(act, "letter", "reveal")
+
+    done, errors = split(outcomes)
+    assert errors == []
+    assert outcomes[1] == "Ban-dau-2026"
+    assert Letter.objects.filter(dossier=dossier, kind=Letter.Kind.HANDOVER).count() == 1
+
+
+def test_every_service_locks_the_dossier_before_the_account(facility, reviewer, approver, viettel):
+    dossier = _issued_without_its_letter(facility, reviewer, approver, viettel)
+    account = NationalAccount.objects.get(dossier=dossier)
+
+    with CaptureQueriesContext(connection) as queries:
+        account_reveal_password(account=account, actor=facility.owner)
+        account_request_change_check(dossier=dossier, actor=facility.owner)
+        account_set_verification(account_id=account.pk, outcome="unreachable")
+
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    tables = [
+        "dossier" if 'FROM "provisioning_dossier"' in sql else "account"
+        for sql in locks
+        if 'FROM "provisioning_dossier"' in sql or 'FROM "provisioning_nationalaccount"' in sql
+    ]
+    # The three services, and the check the request queued (run after its commit).
+    assert len(tables) >= 6
+    assert tables == ["dossier", "account"] * (len(tables) // 2)
+    # Only each row's own table: the facility is never locked.
+    assert all('FOR UPDATE OF "provisioning_' in sql for sql in locks)
+
+
+def test_two_deliveries_of_one_event_at_once_send_its_emails_once(
+    facility, reviewer, approver, viettel, monkeypatch
+):
+    monkeypatch.setattr(notify_event, "delay_on_commit", lambda *args: None)
+    dossier = dossier_at(S.SUBMITTED, facility=facility)
+    event = AuditEvent.objects.get(dossier=dossier, action="dossier.submitted")
+    monkeypatch.undo()
+
+    outcomes = at_once(notify_event, event.pk, event.pk)
+
+    assert sorted(outcome is None for outcome in outcomes) == [False, True]
+    assert len([m for m in mail.outbox if reviewer.email in m.to]) == 1
+    assert AuditEvent.objects.get(pk=event.pk).attempts == 1

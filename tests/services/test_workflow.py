@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 
+from provisioning import workflow
 from provisioning.errors import NotAllowed, WorkflowError
 from provisioning.models import AuditEvent, DossierStatus, NationalAccount
 from provisioning.services.dossiers import dossier_create, dossier_decide, dossier_submit
@@ -16,11 +17,48 @@ def cast(facility, reviewer, approver, viettel):
     return {"facility": facility, "reviewer": reviewer, "approver": approver, "viettel": viettel}
 
 
-def test_every_move_names_a_known_status():
-    statuses = set(DossierStatus.values)
-    for move in MOVES.values():
-        assert move.target in statuses
-        assert set(move.sources) <= statuses
+def test_every_status_can_be_reached_from_a_draft():
+    reached, frontier = set(), {DossierStatus.DRAFT}
+    while frontier:
+        status = frontier.pop()
+        reached.add(status)
+        frontier |= {m.target for m in MOVES.values() if status in m.sources} - reached
+    assert reached == set(DossierStatus.values)
+
+
+def test_only_a_rejection_a_completion_or_a_withdrawal_ends_a_dossier():
+    """Any other status without a move out would leave a dossier stuck for good."""
+    final = {s for s in DossierStatus if not any(s in m.sources for m in MOVES.values())}
+    assert final == {DossierStatus.REJECTED, DossierStatus.COMPLETED, DossierStatus.WITHDRAWN}
+    assert set(workflow.OPEN_STATUSES) == set(DossierStatus.values) - final
+
+
+def test_every_move_has_its_own_audit_action_and_a_timeline_sentence():
+    actions = [move.action for move in MOVES.values()]
+    assert len(set(actions)) == len(actions)
+    for action in actions:
+        assert action in workflow.EVENT_LABELS
+
+
+def test_the_clock_runs_exactly_while_the_so_has_the_next_move():
+    S = DossierStatus
+    assert set(workflow.CLOCK_RUNNING) == {
+        S.SUBMITTED,
+        S.PROPOSED_APPROVAL,
+        S.PROPOSED_REJECTION,
+    }
+    assert S.NEEDS_INFO not in workflow.CLOCK_RUNNING  # the clock stops for the facility
+
+
+def test_the_one_open_dossier_constraint_uses_the_derived_open_statuses():
+    from provisioning.models import Dossier
+
+    [constraint] = [
+        c
+        for c in Dossier._meta.constraints
+        if c.name == "one_open_dossier_per_facility_and_purpose"
+    ]
+    assert constraint.condition.children == [("status__in", list(workflow.OPEN_STATUSES))]
 
 
 def test_the_whole_path_ends_issued_with_one_audit_row_per_move(

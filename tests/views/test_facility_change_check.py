@@ -5,7 +5,10 @@ import pytest
 from django.urls import reverse
 
 from provisioning.models import AuditEvent, DossierStatus, NationalAccount
-from provisioning.services.accounts import account_set_change_check
+from provisioning.services.accounts import (
+    account_override_change_check,
+    account_set_change_check,
+)
 
 from ..flows import dossier_at
 
@@ -105,7 +108,8 @@ def test_the_dossier_page_warns_that_the_initial_password_still_logs_in(issued, 
     page = client.get(reverse("facility:dossier", args=[issued.pk])).content.decode()
 
     assert "mật khẩu ban đầu VẪN đăng nhập được" in page
-    assert "Kiểm tra đổi mật khẩu: mật khẩu ban đầu vẫn dùng được" in page  # the timeline
+    # The timeline says what happened and what comes next, in a sentence.
+    assert "mật khẩu ban đầu vẫn đăng nhập được, tức là chưa được đổi" in page
 
 
 def test_the_completed_dossier_says_the_initial_password_no_longer_logs_in(issued, as_user):
@@ -118,12 +122,39 @@ def test_the_completed_dossier_says_the_initial_password_no_longer_logs_in(issue
     assert "Cổng đã xác nhận mật khẩu ban đầu không còn đăng nhập được" in page
 
 
-def test_after_the_check_found_the_password_unchanged_the_facility_may_confirm_without_it(
+def test_after_the_check_found_the_password_unchanged_unticking_the_check_does_not_complete(
     issued, as_user
 ):
     client = as_user(issued.facility.owner)
     confirm(client, issued, check_initial_password="on")
     account_set_change_check(account_id=account_of(issued).pk, outcome="verified")
+
+    response = confirm(client, issued)
+
+    issued.refresh_from_db()
+    assert issued.status == S.ISSUED
+    assert account_of(issued).password_ciphertext
+    assert any("mật khẩu chưa được đổi" in message for message in messages_of(response))
+
+
+def test_after_the_check_found_the_password_unchanged_the_account_page_only_offers_a_new_check(
+    issued, as_user
+):
+    client = as_user(issued.facility.owner)
+    confirm(client, issued, check_initial_password="on")
+    account_set_change_check(account_id=account_of(issued).pk, outcome="verified")
+
+    page = client.get(reverse("facility:account_reveal", args=[issued.pk])).content.decode()
+
+    assert "Tôi đã đổi mật khẩu, kiểm tra lại" in page
+    assert 'type="hidden" name="check_initial_password" value="on"' in page
+
+
+def test_after_the_so_overrode_the_check_the_facility_may_complete(issued, as_user, reviewer):
+    client = as_user(issued.facility.owner)
+    confirm(client, issued, check_initial_password="on")
+    account_set_change_check(account_id=account_of(issued).pk, outcome="verified")
+    account_override_change_check(dossier=issued, actor=reviewer, reason="Đã đổi qua phần mềm")
 
     confirm(client, issued)
 

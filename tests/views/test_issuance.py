@@ -236,25 +236,87 @@ def test_viettel_records_an_account_with_the_suggested_password(
     assert event.visible_to_facility is False
 
 
-def test_recorded_account_is_shown_without_its_password(as_user, viettel, recorded):
+def test_recorded_account_card_shows_no_password(as_user, viettel, recorded):
     response = as_user(viettel).get(url("issuance:dossier", recorded))
     assert "gpp_24_000777" in response.text
     assert "24-000777" in response.text
     assert "Đang kiểm tra đăng nhập" in response.text
-    assert "Mat-khau-2026" not in response.text
+    card = response.text.split('id="account-card"')[1].split("</div>")[0]
+    assert "Mat-khau-2026" not in card
     assert url("issuance:hand_over", recorded) in response.text
 
 
-def test_a_weak_password_is_refused_and_not_echoed_back(as_user, viettel, approved):
+def test_a_weak_password_is_refused_and_kept_for_the_officer_to_correct(as_user, viettel, approved):
     response = as_user(viettel).post(
-        url("issuance:record_account", approved), {**ACCOUNT, "password": "yeu"}
+        url("issuance:record_account", approved), {**ACCOUNT, "password": "yeu-lam"}
     )
     assert response.status_code == 200
     assert any("Mật khẩu ban đầu phải có ít nhất 8 ký tự" in m for m in shown_messages(response))
-    assert 'value="yeu"' not in response.text
-    assert password_is_strong(response.context["account_form"]["password"].value())
+    assert response.context["account_form"]["password"].value() == "yeu-lam"
     assert response.context["account_form"]["username"].value() == "gpp_24_000555"
     assert not NationalAccount.objects.exists()
+
+
+# Recording again after a failed login check (issue 9: the password must not swap) -------
+
+
+def test_the_suggested_password_is_the_same_at_every_page_load(as_user, viettel, approved):
+    client = as_user(viettel)
+    first = client.get(url("issuance:dossier", approved)).context["account_form"]
+    second = client.get(url("issuance:dossier", approved)).context["account_form"]
+    assert first["password"].value() == second["password"].value()
+
+
+def test_a_new_suggestion_comes_only_on_request(as_user, viettel, approved):
+    client = as_user(viettel)
+    before = client.get(url("issuance:dossier", approved)).context["account_form"]
+
+    response = client.get(url("issuance:dossier", approved) + "?goi-y=1")
+    after = client.get(response.url).context["account_form"]
+
+    assert response.status_code == 302
+    assert after["password"].value() != before["password"].value()
+    assert password_is_strong(after["password"].value())
+    page = client.get(url("issuance:dossier", approved)).text
+    assert "Gợi ý mật khẩu khác" in page
+    assert escape(after["password"].value()) in page
+
+
+def test_recording_again_after_a_failed_check_keeps_the_recorded_password(
+    as_user, viettel, recorded
+):
+    account_set_verification(
+        account_id=NationalAccount.objects.get().pk, outcome="wrong_credentials"
+    )
+
+    form = as_user(viettel).get(url("issuance:dossier", recorded)).context["account_form"]
+
+    assert form["password"].value() == "Mat-khau-2026"
+    assert form["username"].value() == "gpp_24_000777"
+
+
+def test_fixing_only_the_username_records_the_same_password_again(
+    as_user, viettel, recorded, django_capture_on_commit_callbacks
+):
+    client = as_user(viettel)
+    form = client.get(url("issuance:dossier", recorded)).context["account_form"]
+    data = {name: form[name].value() for name in ("system", "facility_code", "password")}
+
+    client.post(url("issuance:record_account", recorded), {**data, "username": "gpp_24_000778"})
+
+    account = NationalAccount.objects.get()
+    assert account.username == "gpp_24_000778"
+    assert decrypt(account.password_ciphertext) == "Mat-khau-2026"
+
+
+def test_a_handed_over_password_is_never_put_back_in_a_form(as_user, viettel, recorded):
+    account = NationalAccount.objects.get()
+    account_set_verification(account_id=account.pk, outcome="verified")
+    as_user(viettel).post(url("issuance:hand_over", recorded))
+
+    page = as_user(viettel).get(url("issuance:dossier", recorded)).text
+
+    assert "Mat-khau-2026" not in page
 
 
 def test_recording_an_account_before_approval_is_refused(as_user, viettel, submitted):
@@ -384,13 +446,14 @@ def test_htmx_history_restore_gets_the_whole_page(as_user, viettel):
     assert "HX-Request" in response["Vary"]
 
 
-def test_an_empty_password_is_refused_and_a_new_one_suggested(as_user, viettel, approved):
+def test_an_empty_password_is_refused_and_the_typed_fields_kept(as_user, viettel, approved):
     response = as_user(viettel).post(
         url("issuance:record_account", approved), {**ACCOUNT, "password": ""}
     )
     assert response.status_code == 200
     assert "Vui lòng kiểm tra lại thông tin tài khoản." in shown_messages(response)
-    assert password_is_strong(response.context["account_form"]["password"].value())
+    assert response.context["account_form"]["username"].value() == "gpp_24_000555"
+    assert "Gợi ý mật khẩu khác" in response.text
     assert not NationalAccount.objects.exists()
 
 
