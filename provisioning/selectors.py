@@ -1,12 +1,13 @@
 """Reads used in more than one place."""
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Q
 from django.db.models.lookups import Contains
 from django.utils import timezone
 
 from .models import AuditEvent, Document, DossierStatus, Facility, GuidanceDocument
-from .search import Folded, fold
+from .search import Folded, dossier_code, fold
 from .workdays import add_working_days
 
 
@@ -24,7 +25,8 @@ def public_timeline(dossier):
         .exclude(action__startswith="comment.")
         .exclude(action__startswith="document.")
         .exclude(action__startswith="account.")
-        .only("action", "to_status", "created_at")
+        # Every field the timeline template reads, or each row costs a query of its own.
+        .only("action", "from_status", "to_status", "created_at", "visible_to_facility")
         .order_by("created_at", "pk")
     )
 
@@ -37,15 +39,25 @@ def document_versions(dossier):
     )
 
 
-def dossier_search(text):
-    """Dossier code, facility name, certificate number or tax code containing `text`,
-    whatever its case and diacritics ("tam duc" finds "Nhà thuốc Tâm Đức").
+MIN_SEARCH_LENGTH = 3
 
-    The facility's fields are searched in a subquery of their own, which PostgreSQL answers
-    from the trigram indexes instead of folding every row of a join.
+
+def dossier_search(text):
+    """An exact dossier code, typed in any case and with or without its dashes; otherwise
+    facility name, certificate number or tax code containing `text`, whatever its case and
+    diacritics ("tam duc" finds "Nhà thuốc Tâm Đức").
+
+    A code goes straight to the code's unique index. The facility's fields are searched in a
+    subquery of their own, which PostgreSQL answers from the trigram indexes; the dossiers
+    are then reached through their facility, never by reading the province's dossiers.
     """
     text = text.strip()
+    if code := dossier_code(text):
+        return Q(code=code)
     wanted = fold(text)
+    if len(wanted) < MIN_SEARCH_LENGTH:
+        # Too short for a trigram: it would read every facility and match most of them.
+        return Q(pk__in=[])
     condition = Q(Contains(Folded("name"), wanted)) | Q(
         Contains(Folded("certificate_number"), wanted)
     )
@@ -53,7 +65,7 @@ def dossier_search(text):
         # A tax code is digits only: any other text would only cost an index scan.
         condition |= Q(tax_code__contains=text)
     facilities = Facility.objects.filter(condition).values("pk")
-    return Q(facility__in=facilities) | Q(code__icontains=text)
+    return Q(facility__in=facilities)
 
 
 # Statuses whose clock runs: only these can be late or nearly late.
@@ -96,11 +108,38 @@ def queue_filter(tab, today=None):
     }[tab]
 
 
+# A tab's count is exact up to this many pages; beyond, the tab says "1000+" and the
+# paginator stops there: nobody pages through a thousand closed dossiers, they search.
+COUNTED_PAGES = 40
+
+
+def count_cap():
+    return settings.PAGE_SIZE * COUNTED_PAGES
+
+
+def capped_counts(querysets):
+    """{name: number of rows, at most count_cap() + 1} for each queryset, in one query.
+
+    Each count stops reading at the cap, so a tab of closed history costs the same at
+    100,000 dossiers as at 2,000; a count above count_cap() means "more than that".
+    """
+    if not querysets:
+        return {}
+    limit = count_cap() + 1
+    parts, params = [], []
+    for queryset in querysets.values():
+        sql, part_params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row, strict=True))
+
+
 def queue_counts(queryset, today=None):
-    """Every tab's count in one query."""
-    return queryset.aggregate(
-        **{tab: Count("pk", filter=queue_filter(tab, today)) for tab in QUEUE_TABS}
-    )
+    """Every tab's count, capped, in one query."""
+    return capped_counts({tab: queryset.filter(queue_filter(tab, today)) for tab in QUEUE_TABS})
 
 
 def guidance_for(province_id):
