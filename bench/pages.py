@@ -110,6 +110,17 @@ def queries(visitor, url, params):
     return len(captured.captured_queries)
 
 
+def explain(visitor, url, params):
+    """The page's slowest query and PostgreSQL's plan for it."""
+    with CaptureQueriesContext(connection) as captured:
+        visitor.get(url, params)
+    worst = max(captured.captured_queries, key=lambda query: float(query["time"]))
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + worst["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return f"{worst['sql']}\n{plan}"
+
+
 def load():
     return os.getloadavg()
 
@@ -120,6 +131,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=15, help="pairs per page and size")
     parser.add_argument("--only", help="measure only the pages whose label contains this")
     parser.add_argument("--verbose", action="store_true", help="add the medians in ms")
+    parser.add_argument("--explain", action="store_true", help="print each page's slowest plan")
     args = parser.parse_args()
     settings.DEBUG = False
     settings.STAFF_REQUIRE_MFA = True
@@ -146,6 +158,8 @@ def main():
             visitor.get(url, params)
             visitor.get(trivial)
         counts[size, label] = queries(visitor, url, params)
+        if args.explain and connection.vendor == "postgresql":
+            print(f"== {label} @{size}\n{explain(visitor, url, params)}\n")
 
     before = load()
     times = {(size, label): ([], []) for size, label, *_ in measured}

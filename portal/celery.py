@@ -22,4 +22,8 @@ app.conf.beat_schedule = {
         "task": "provisioning.tasks.check_pending_password_changes",
         "schedule": 60.0,
     },
+    "clear-expired-sessions": {
+        "task": "provisioning.tasks.clear_expired_sessions",
+        "schedule": 24 * 3600.0,
+    },
 }

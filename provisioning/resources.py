@@ -51,3 +51,7 @@ class FacilityResource(resources.ModelResource):
             "connection_model",
         ]
         export_order = fields
+
+    def filter_export(self, queryset, **kwargs):
+        # The commune's and vendor's names in the same query, not two more per facility.
+        return queryset.select_related("commune", "vendor")

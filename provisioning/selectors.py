@@ -1,6 +1,7 @@
 """Reads used in more than one place."""
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q
 from django.db.models.lookups import Contains
@@ -40,6 +41,8 @@ def document_versions(dossier):
 
 
 MIN_SEARCH_LENGTH = 3
+# A search matching more facilities than this is left to the database as a subquery.
+MATCHED_FACILITIES = 500
 
 
 def dossier_search(text):
@@ -48,8 +51,8 @@ def dossier_search(text):
     diacritics ("tam duc" finds "Nhà thuốc Tâm Đức").
 
     A code goes straight to the code's unique index. The facility's fields are searched in a
-    subquery of their own, which PostgreSQL answers from the trigram indexes; the dossiers
-    are then reached through their facility, never by reading the province's dossiers.
+    query of their own, which PostgreSQL answers from the trigram indexes; the dossiers are
+    then reached through their facility's index, never by reading the province's dossiers.
     """
     text = text.strip()
     if code := dossier_code(text):
@@ -64,8 +67,12 @@ def dossier_search(text):
     if any(character.isdigit() for character in text):
         # A tax code is digits only: any other text would only cost an index scan.
         condition |= Q(tax_code__contains=text)
-    facilities = Facility.objects.filter(condition).values("pk")
-    return Q(facility__in=facilities)
+    facilities = Facility.objects.filter(condition)
+    # Matched once, here, rather than once in every tab's count and again for the rows.
+    found = list(facilities.order_by().values_list("pk", flat=True)[: MATCHED_FACILITIES + 1])
+    if len(found) > MATCHED_FACILITIES:
+        return Q(facility__in=facilities.values("pk"))
+    return Q(facility__in=found)
 
 
 # Statuses whose clock runs: only these can be late or nearly late.
@@ -128,7 +135,11 @@ def capped_counts(querysets):
     limit = count_cap() + 1
     parts, params = [], []
     for queryset in querysets.values():
-        sql, part_params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+        try:
+            sql, part_params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+        except EmptyResultSet:  # a condition that can match nothing, such as `pk__in=[]`
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
         params.extend(part_params)
     with connection.cursor() as cursor:
