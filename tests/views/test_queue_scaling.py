@@ -173,6 +173,7 @@ def test_an_open_tab_is_read_from_an_index_of_open_work(as_user, reviewer, tab):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's plans")
     queued(3, due_in=-2)
+    queued(2, status=S.PROPOSED_APPROVAL, due_in=-2)
     queued(3, status=S.COMPLETED, due_in=-300)
     _response, queries = _sql(as_user(reviewer), tab=tab)
     [rows] = [sql for sql in queries if '"provisioning_dossier"."due_date" ASC' in sql]
