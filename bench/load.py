@@ -100,9 +100,7 @@ def run_wrk(url, *, cookie, seconds, connections, threads, script, warming=False
     command += ["-s", script]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True
-    ).stdout
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     if not rate and not warming:
         raise SystemExit(f"no request answered:\n{output}")

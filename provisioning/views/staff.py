@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from ..errors import NotAllowed, WorkflowError
-from ..models import Apology, Commune, Province, Vendor
+from ..models import Apology, Commune, DossierStatus, Facility, Province, Vendor
 from ..permissions import get_dossier_for_staff
 from ..selectors import CLOCK_RUNNING, count_cap, due_soon_limit
 
@@ -37,9 +37,13 @@ def queue_rows(queryset):
 
 
 def mark_due(rows, today=None):
-    """Give each row a `due_class` (overdue / due-soon) for the due-date column."""
+    """Give each row a `due_class` (overdue / due-soon) for the due-date column, and the
+    labels of its status and facility kind, looked up once for the page rather than through
+    `get_…_display` (which rebuilds the choices for every call) in every row."""
     today = today or timezone.localdate()
     limit = due_soon_limit(today)
+    statuses = dict(DossierStatus.choices)
+    kinds = dict(Facility.Kind.choices)
     for dossier in rows:
         dossier.due_class = ""
         if dossier.status in CLOCK_RUNNING and dossier.due_date:
@@ -47,6 +51,8 @@ def mark_due(rows, today=None):
                 dossier.due_class = "overdue"
             elif dossier.due_date <= limit:
                 dossier.due_class = "due-soon"
+        dossier.status_label = statuses.get(dossier.status, dossier.status)
+        dossier.kind_label = kinds.get(dossier.facility.kind, dossier.facility.kind)
     return rows
 
 
