@@ -95,6 +95,12 @@ def start_gunicorn(port, workers):
     raise SystemExit("gunicorn did not start within a minute")
 
 
+def drain(base):
+    """Wait until the server has answered what an earlier run left queued: a request sent
+    now is served after all of them."""
+    urlopen(f"{base}/bench/ok/", timeout=300).read()
+
+
 def run_wrk(url, *, cookie, seconds, connections, threads, script, warming=False):
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout=30s"]
     command += ["-s", script]
@@ -146,6 +152,7 @@ def main():
             script.flush()
 
             def load(path, cookie, seconds=args.seconds, warming=False):
+                drain(base)
                 return run_wrk(
                     base + path,
                     cookie=cookie,
