@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
     queue order; the duplicate indexes go (dossier(province) repeats the composites' first
     column, and the unique CharFields' "_like" twins serve no query)."""
 
-    dependencies = [("provisioning", "0005_accent_blind_search")]
+    dependencies = [("provisioning", "0006_names_user_position_vietnamese_order")]
 
     operations = [
         migrations.RemoveIndex(model_name="dossier", name="provisionin_provinc_2e95f4_idx"),
