@@ -257,8 +257,13 @@ def _build(code, size, *, seed, staff=True):
     users, facilities, dossiers = Rows(User), Rows(Facility), Rows(Dossier)
     accounts, events, apologies = Rows(NationalAccount), Rows(AuditEvent), Rows(Apology)
     tag = domain(size) if staff else f"bench-small-{code}.vn"
-    officer = users.add(email=f"viettel@{tag}", full_name="Cán bộ Viettel", password="!")
-    checker = users.add(email=f"reviewer@{tag}", full_name="Chuyên viên Sở", password="!")
+    # Names and positions, as letters and timelines print them (the portal asks for them).
+    officer = users.add(
+        email=f"viettel@{tag}", full_name="Lê Văn Viễn", position="Cán bộ kỹ thuật", password="!"
+    )
+    checker = users.add(
+        email=f"reviewer@{tag}", full_name="Phạm Thu Hà", position="Chuyên viên", password="!"
+    )
 
     facility_count = int(size * 0.85) + 1
     facility_ids = []
@@ -424,7 +429,7 @@ def _showcase(code, size, rng):
 
     tag = domain(size)
     owner = User.objects.create_user(
-        email=f"owner@{tag}", password=PASSWORD, full_name="Trần Thị Hạnh"
+        email=f"owner@{tag}", password=PASSWORD, full_name="Trần Thị Hạnh", position="Chủ cơ sở"
     )
     checker = User.objects.get(email=f"reviewer@{tag}")
     facility = Facility.objects.create(
