@@ -32,4 +32,8 @@ app.conf.beat_schedule = {
         "task": "provisioning.monitoring.tasks.monitoring_sweep",
         "schedule": 900.0,
     },
+    "clear-expired-sessions": {
+        "task": "provisioning.tasks.clear_expired_sessions",
+        "schedule": 24 * 3600.0,
+    },
 }

@@ -76,6 +76,10 @@ class FacilityResource(resources.ModelResource):
         ]
         export_order = fields
 
+    def filter_export(self, queryset, **kwargs):
+        # The commune, vendor and owner in the same query, not three more per facility.
+        return queryset.select_related("commune", "vendor", "owner")
+
 
 class DossierResource(resources.ModelResource):
     facility = related("facility__name", "facility")

@@ -10,6 +10,7 @@ Order: `vietnamese(field)` sorts as a Vietnamese reader expects (Đ after D and 
 PostgreSQL, and on SQLite `vietnamese_key` below, registered under the same name.
 """
 
+import re
 import unicodedata
 
 from django.db.backends.signals import connection_created
@@ -89,3 +90,14 @@ def _register_sqlite_functions(sender, connection, **kwargs):
 def install():
     """Called once from the app's ready()."""
     connection_created.connect(_register_sqlite_functions, dispatch_uid="portal-sqlite-fold")
+
+
+# Dossier codes as `dossier_submit` numbers them: LTD-<province, 2 digits>-<year>-<number>.
+CODE = re.compile(r"LTD(\d{2})(\d{4})(\d{5,})")
+
+
+def dossier_code(text):
+    """'ltd24202500017' or ' LTD-24-2025-00017 ' -> 'LTD-24-2025-00017'; None for anything
+    that is not a whole dossier code."""
+    match = CODE.fullmatch(re.sub(r"[\s\-]", "", text).upper())
+    return "LTD-{}-{}-{}".format(*match.groups()) if match else None

@@ -7,6 +7,7 @@ from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from celery import shared_task
 from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -146,3 +147,9 @@ def check_pending_password_changes():
     for account_id in retry:
         check_initial_password.delay(account_id)
     return len(retry)
+
+
+@shared_task
+def clear_expired_sessions():
+    """Delete the sessions past their expiry: nothing else removes them from the database."""
+    call_command("clearsessions")

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,12 +24,20 @@ from ..national.client import system_config
 from ..national.endpoints import DEFAULT_BASE_URLS
 from ..permissions import get_dossier_for_staff, require_role
 from ..ratelimit import client_ip
-from ..selectors import guidance_for
+from ..selectors import capped_counts, guidance_for
 from ..selectors import timeline as dossier_timeline
 from ..services.accounts import account_record, dossier_issue, recorded_password
 from ..services.dossiers import dossier_confirm_interconnection
 from ..workflow import HANDED_OVER, IN_REVIEW, MOVES, allows, can_confirm_interconnection
-from .staff import dossier_actions, paginate, querystring_without, queue_rows, render_queue
+from .staff import (
+    dossier_actions,
+    paginate,
+    querystring_without,
+    queue_rows,
+    render_queue,
+    rendered_filters,
+    tab_list,
+)
 
 TABS = {
     "confirm": (
@@ -49,14 +57,15 @@ def queue(request):
         tab = "confirm"
     form = QueueFilterForm(request.GET or None, provinces=provinces, with_state=False)
     dossiers = form.apply(Dossier.objects.filter(province_id__in=provinces))
-    counts = dossiers.aggregate(
-        **{name: Count("pk", filter=condition) for name, (_label, condition) in TABS.items()}
+    counts = capped_counts(
+        {name: dossiers.filter(condition) for name, (_l, condition) in TABS.items()}
     )
-    page = paginate(request, queue_rows(dossiers.filter(TABS[tab][1])))
+    page = paginate(request, queue_rows(dossiers.filter(TABS[tab][1])), count=counts[tab])
     context = {
         "form": form,
+        "filters": rendered_filters(form, provinces),
         "tab": tab,
-        "tabs": [(name, label, counts[name]) for name, (label, _c) in TABS.items()],
+        "tabs": tab_list([(name, label) for name, (label, _c) in TABS.items()], counts),
         "page": page,
         "filters_query": querystring_without(request, "tab", "page"),
         "row_query": querystring_without(request, "page"),

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,6 @@ from ..forms import (
     QueueFilterForm,
 )
 from ..models import (
-    Apology,
     Dossier,
     InfoRequestItem,
     NationalAccount,
@@ -29,7 +28,7 @@ from ..models import (
 )
 from ..permissions import get_dossier_for_staff, has_role, require_role
 from ..ratelimit import client_ip
-from ..selectors import CLOCK_RUNNING, QUEUE_TABS, document_versions, queue_counts, queue_filter
+from ..selectors import QUEUE_TABS, document_versions, queue_counts, queue_filter
 from ..selectors import timeline as dossier_timeline
 from ..services.accounts import account_override_change_check
 from ..services.apologies import apology_send, waiting_apology
@@ -43,10 +42,13 @@ from ..workflow import MOVES, PROPOSED, allows, change_check_blocks_completion
 from .staff import (
     QUEUE_ORDER,
     dossier_actions,
+    mark_apologies,
     paginate,
     querystring_without,
     queue_rows,
     render_queue,
+    rendered_filters,
+    tab_list,
 )
 
 REVIEW_ROLES = (Role.REVIEWER, Role.APPROVER)
@@ -80,18 +82,13 @@ def queue(request):
     tab = _tab(request)
     form, dossiers = _filtered(request, provinces)
     counts = queue_counts(dossiers)
-    rows = queue_rows(dossiers.filter(queue_filter(tab))).annotate(
-        apology_waiting=Exists(
-            Apology.objects.filter(
-                dossier=OuterRef("pk"), sent_at__isnull=True, dossier__status__in=CLOCK_RUNNING
-            )
-        )
-    )
-    page = paginate(request, rows)
+    page = paginate(request, queue_rows(dossiers.filter(queue_filter(tab))), count=counts[tab])
+    mark_apologies(page.object_list)
     context = {
         "form": form,
+        "filters": rendered_filters(form, provinces),
         "tab": tab,
-        "tabs": [(name, TAB_LABELS[name], counts[name]) for name in QUEUE_TABS],
+        "tabs": tab_list(TAB_LABELS.items(), counts),
         "page": page,
         "filters_query": querystring_without(request, "tab", "page"),
         "row_query": querystring_without(request, "page"),
