@@ -30,7 +30,7 @@ CLASSES = (string.ascii_uppercase, string.ascii_lowercase, string.digits, SYMBOL
 
 
 def generate_password(length=None):
-    """At least 8 characters mixing upper, lower, digits and symbols (Decision 412, Art. 8)."""
+    """At least 8 characters with one of each class at least (Decision 412, Art. 8)."""
     length = max(8, length or settings.INITIAL_PASSWORD_LENGTH)
     chars = [secrets.choice(cls) for cls in CLASSES]
     alphabet = "".join(CLASSES)
@@ -40,7 +40,8 @@ def generate_password(length=None):
 
 
 def password_is_strong(password):
-    return len(password) >= 8 and sum(any(c in cls for c in password) for cls in CLASSES) >= 3
+    """Decision 412, Art. 8: at least 8 characters, with all four classes."""
+    return len(password) >= 8 and all(any(c in cls for c in password) for cls in CLASSES)
 
 
 LOOKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

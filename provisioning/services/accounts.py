@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..crypto import decrypt, encrypt, generate_password, password_is_strong
+from ..crypto import SYMBOLS, decrypt, encrypt, generate_password, password_is_strong
 from ..errors import NotAllowed, WorkflowError
 from ..models import NationalAccount, Role
 from ..national.base import LoginOutcome
@@ -126,9 +126,10 @@ def account_record(*, dossier, actor, system, facility_code, username, password=
     if not password_is_strong(password):
         raise WorkflowError(
             _(
-                "Mật khẩu ban đầu phải có ít nhất 8 ký tự, gồm chữ hoa, chữ thường, chữ số "
-                "hoặc ký tự đặc biệt."
+                "Mật khẩu ban đầu phải có ít nhất 8 ký tự, gồm đủ chữ hoa, chữ thường, chữ số "
+                "và ký tự đặc biệt (%(symbols)s)."
             )
+            % {"symbols": SYMBOLS}
         )
     try:
         with transaction.atomic():
