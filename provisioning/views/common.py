@@ -14,8 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..forms import LookupForm, PersonForm
-from ..models import Dossier, GuidanceDocument, Letter, Role
-from ..permissions import get_document_for_user, get_dossier_for_user, has_role, is_staff_member
+from ..models import Dossier, Letter, Role
+from ..permissions import (
+    get_document_for_user,
+    get_dossier_for_user,
+    get_guidance_for_user,
+    has_role,
+    is_staff_member,
+)
 from ..ratelimit import allow, client_ip
 from ..selectors import public_timeline
 from ..services.people import person_update
@@ -98,15 +104,7 @@ def document(request, pk):
 @login_required
 def guidance(request, pk):
     """Guidance PDFs are for facilities that received an account and for staff."""
-    doc = GuidanceDocument.objects.filter(pk=pk, active=True).first()
-    if doc is None:
-        raise Http404
-    allowed = (
-        is_staff_member(request.user)
-        or request.user.facilities.filter(accounts__handed_over_at__isnull=False).exists()
-    )
-    if not allowed:
-        raise Http404
+    doc = get_guidance_for_user(request.user, pk)
     return serve_private_file(doc.file, filename=f"{doc.title}.pdf", content_type="application/pdf")
 
 
