@@ -193,9 +193,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Secrets kept encrypted at rest (initial passwords until the facility changes them).
+# One Fernet key, or several comma-separated, newest first, while rotating them.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 if not DEBUG and not FIELD_ENCRYPTION_KEY:
     raise ImproperlyConfigured("Production needs FIELD_ENCRYPTION_KEY (a Fernet key).")
+if FIELD_ENCRYPTION_KEY:
+    from provisioning.crypto import parse_keys
+
+    parse_keys(FIELD_ENCRYPTION_KEY)  # a key that is not one stops the start
 
 # E-mail: SMTP in production, printed to the console in development.
 email_backend = env(
