@@ -5,7 +5,10 @@ import hashlib
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -190,6 +193,18 @@ def lookup(request):
     if dossier:
         context["timeline"] = public_timeline(dossier)
     return render(request, "public/lookup.html", context)
+
+
+def admin_login(request):
+    """The admin has no login of its own: it signs in through the portal's, with its
+    two-factor step; the admin's `next` is kept. A signed-in user the admin refused (not
+    staff) gets 403 rather than a loop back through the login."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(
+        request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"),
+        login_url=reverse("account_login"),
+    )
 
 
 def not_found(request, exception=None):
