@@ -26,6 +26,7 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "provisioning.views.common.bad_request"
 handler404 = "provisioning.views.common.not_found"
 handler403 = "provisioning.views.common.forbidden"
 handler500 = "provisioning.views.common.server_error"
