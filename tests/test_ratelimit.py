@@ -5,11 +5,14 @@ X-Real-IP, which only a configured proxy (TRUSTED_PROXIES) is believed about.
 """
 
 import re
+import uuid
 
 import pytest
 from allauth.account.adapter import get_adapter
+from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.test import Client, RequestFactory
+from django.core.cache.backends.redis import RedisCache
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from provisioning.ratelimit import client_ip
@@ -163,3 +166,21 @@ def test_rotating_x_real_ip_without_a_proxy_setting_does_not_defeat_the_lookup_l
         Client(HTTP_X_REAL_IP=f"10.0.1.{n}").get(lookup, {"code": "HS-1", "secret": "ABCD"})
     page = Client(HTTP_X_REAL_IP="10.0.1.99").get(lookup, {"code": "HS-1", "secret": "ABCD"})
     assert "Bạn tra cứu quá nhiều lần." in page.text
+
+
+@pytest.mark.skipif(
+    not django_settings.CELERY_BROKER_URL.startswith("redis://"),
+    reason="needs Redis: CELERY_BROKER_URL=redis://…",
+)
+def test_counts_live_in_redis_where_every_worker_process_sees_them(db):
+    location = django_settings.CELERY_BROKER_URL
+    options = {"KEY_PREFIX": f"test-ratelimit-{uuid.uuid4().hex}"}
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+    lookup = reverse("public:lookup")
+    with override_settings(CACHES={"default": {**redis, **options}}):
+        for _ in range(3):
+            Client(REMOTE_ADDR=ATTACKER).get(lookup, {"code": "HS-1", "secret": "ABCD"})
+    # Another process opens its own connection and reads the same count.
+    other_worker = RedisCache(location, options)
+    assert other_worker.get(f"ratelimit:lookup:{ATTACKER}") == 3
+    other_worker.delete(f"ratelimit:lookup:{ATTACKER}")
