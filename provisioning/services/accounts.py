@@ -273,7 +273,10 @@ def _alert_unreadable(account):
         "the password."
     )
     logger.error(message)
-    mail_admins("Initial password cannot be decrypted", message)
+    try:
+        mail_admins("Initial password cannot be decrypted", message)
+    except Exception:  # a mail server down must not turn the facility's page into a 500
+        logger.exception("Could not mail the administrators about account %s", account.pk)
 
 
 def dossier_confirm_password_change(*, dossier, actor, ip=None, note="", data=None):
