@@ -17,9 +17,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-# Every column holding crypto.encrypt() tokens, as "app_label.Model.field": the rotation
-# command re-encrypts them and the admin index counts those no key opens.
-ENCRYPTED_FIELDS = ["provisioning.NationalAccount.password_ciphertext"]
+# Where crypto.encrypt() tokens are stored: (model label, column, key inside a JSON column or
+# None). The rotation command re-encrypts them and the admin index counts those no key opens.
+ENCRYPTED_FIELDS = [("provisioning.NationalAccount", "password_ciphertext", None)]
 
 
 class SecretUnreadable(InvalidToken):
@@ -85,22 +85,23 @@ def rotated(token):
         raise SecretUnreadable from exc
 
 
-def encrypted_columns():
-    """(model, field name) for every column in ENCRYPTED_FIELDS."""
-    for dotted in ENCRYPTED_FIELDS:
-        label, field = dotted.rsplit(".", 1)
-        yield apps.get_model(label), field
+def stored_tokens():
+    """(model, pk, column, JSON key, token) for every stored token."""
+    for label, column, key in ENCRYPTED_FIELDS:
+        model = apps.get_model(label)
+        for pk, value in model.objects.values_list("pk", column).iterator():
+            token = value.get(key) if key and isinstance(value, dict) else value
+            if token and isinstance(token, str):
+                yield model, pk, column, key, token
 
 
 def unreadable_records():
     """(model, pk) of every stored token that no configured key opens."""
-    for model, field in encrypted_columns():
-        stored = model.objects.exclude(**{field: ""}).values_list("pk", field)
-        for pk, token in stored.iterator():
-            try:
-                decrypt(token)
-            except SecretUnreadable:
-                yield model, pk
+    for model, pk, _column, _key, token in stored_tokens():
+        try:
+            decrypt(token)
+        except SecretUnreadable:
+            yield model, pk
 
 
 SYMBOLS = "@#$%&*-+=?"

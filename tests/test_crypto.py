@@ -4,12 +4,15 @@ secret no key opens is told plainly to the facility and to the administrators.""
 import logging
 
 import pytest
+from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from provisioning import crypto
 from provisioning.crypto import SecretUnreadable, decrypt, encrypt
+from provisioning.management.commands.rotate_encryption_key import _replace
 from provisioning.models import AuditEvent, DossierStatus, NationalAccount
 
 from .flows import dossier_at
@@ -93,6 +96,28 @@ def test_the_rotation_command_leaves_and_reports_a_secret_no_key_opens(settings,
     assert NationalAccount.objects.get(dossier=issued).password_ciphertext == before
 
 
+def test_a_secret_inside_a_json_column_is_rotated_too(settings, monkeypatch, approver):
+    settings.FIELD_ENCRYPTION_KEY = OLD
+    totp = Authenticator.objects.create(
+        user=approver, type=Authenticator.Type.TOTP, data={"secret": encrypt("JBSWY3DPEHPK3PXP")}
+    )
+    where = ("mfa.Authenticator", "data", "secret")
+    monkeypatch.setattr(crypto, "ENCRYPTED_FIELDS", [*crypto.ENCRYPTED_FIELDS, where])
+    settings.FIELD_ENCRYPTION_KEY = f"{NEW},{OLD}"
+    call_command("rotate_encryption_key")
+    totp.refresh_from_db()
+    assert Fernet(NEW).decrypt(totp.data["secret"].encode()) == b"JBSWY3DPEHPK3PXP"
+
+
+def test_a_secret_changed_while_rotating_is_not_overwritten(settings, issued):
+    account = NationalAccount.objects.get(dossier=issued)
+    read = account.password_ciphertext
+    NationalAccount.objects.filter(pk=account.pk).update(password_ciphertext="")  # erased
+    settings.FIELD_ENCRYPTION_KEY = f"{NEW},{OLD}"
+    assert _replace(NationalAccount, account.pk, "password_ciphertext", None, read, "x") == 0
+    assert NationalAccount.objects.get(pk=account.pk).password_ciphertext == ""
+
+
 # A secret no key opens
 
 
@@ -121,7 +146,7 @@ def test_the_admin_index_counts_the_secrets_no_key_opens(settings, issued, as_us
     admin_member.save()
     settings.FIELD_ENCRYPTION_KEY = NEW
     page = as_user(admin_member).get(reverse("admin:index")).text
-    assert "1 mật khẩu ban đầu đang lưu không giải mã được" in page
+    assert "1 bí mật đang lưu (mật khẩu ban đầu, khóa xác thực hai lớp) không giải mã được" in page
 
     settings.FIELD_ENCRYPTION_KEY = f"{NEW},{OLD}"
     page = as_user(admin_member).get(reverse("admin:index")).text
