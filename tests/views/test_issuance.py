@@ -317,6 +317,8 @@ def test_a_handed_over_password_is_never_put_back_in_a_form(as_user, viettel, re
     page = as_user(viettel).get(url("issuance:dossier", recorded)).text
 
     assert "Mat-khau-2026" not in page
+
+
 def test_a_typed_password_without_a_special_character_is_refused(as_user, viettel, approved):
     response = as_user(viettel).post(
         url("issuance:record_account", approved), {**ACCOUNT, "password": "NhaThuoc2026"}
