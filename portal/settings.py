@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "provisioning.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -193,9 +194,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Secrets kept encrypted at rest (initial passwords until the facility changes them).
+# One Fernet key, or several comma-separated, newest first, while rotating them.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 if not DEBUG and not FIELD_ENCRYPTION_KEY:
     raise ImproperlyConfigured("Production needs FIELD_ENCRYPTION_KEY (a Fernet key).")
+if FIELD_ENCRYPTION_KEY:
+    from provisioning.crypto import parse_keys
+
+    parse_keys(FIELD_ENCRYPTION_KEY)  # a key that is not one stops the start
 
 # E-mail: SMTP in production, printed to the console in development.
 email_backend = env(
@@ -276,6 +282,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Liên thông Dược] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 if envbool("ACCOUNT_RATE_LIMITS_OFF", False):
     ACCOUNT_RATE_LIMITS = False
+# allauth with the portal's client address (TRUSTED_PROXIES) and a failed-login count per
+# account that spares browsers where the owner signed in before (provisioning/ratelimit.py).
+ACCOUNT_ADAPTER = "provisioning.ratelimit.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "provisioning.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Liên thông Dược"
@@ -421,7 +430,15 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
 }
-BEHIND_PROXY = envbool("BEHIND_PROXY", not DEBUG)
+# The reverse proxies (addresses or networks, comma-separated) whose X-Real-IP header names
+# the client (deploy/nginx.conf). Empty: the client is the connection's address, and the
+# header, which anyone can send, is ignored (provisioning/ratelimit.py client_ip).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address.") from exc
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)

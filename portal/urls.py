@@ -10,6 +10,8 @@ urlpatterns = [
     path("ca-nhan/", common.profile, name="profile"),
     path("tai-khoan/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own URLs, so that admin:login is the portal's login with its MFA.
+    path("quan-tri/login/", common.admin_login),
     path("quan-tri/", admin.site.urls),
     path("co-so/", include("provisioning.urls.facility")),
     path("tham-dinh/", include("provisioning.urls.review")),
@@ -24,6 +26,7 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "provisioning.views.common.bad_request"
 handler404 = "provisioning.views.common.not_found"
 handler403 = "provisioning.views.common.forbidden"
 handler500 = "provisioning.views.common.server_error"

@@ -19,6 +19,7 @@ from .ratelimit import client_ip
 from .selectors import dossier_search
 from .services.people import person_update
 from .uploads import CheckedFileField
+from .validators import CleanTextMixin
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
 CERTIFICATE = re.compile(r"^\d{1,6}/[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*$")
@@ -35,7 +36,7 @@ def _normalise_certificate(value, label):
     return value
 
 
-class PersonForm(forms.Form):
+class PersonForm(CleanTextMixin, forms.Form):
     """A person's name and position, as letters print them where the person signs."""
 
     full_name = forms.CharField(
@@ -84,7 +85,7 @@ class SignupForm(RepresentativeForm):
         person_update(user=user, actor=user, ip=client_ip(request), **self.person)
 
 
-class FacilityForm(forms.ModelForm):
+class FacilityForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Facility
         fields = [
@@ -188,7 +189,7 @@ class FacilityForm(forms.ModelForm):
         return data
 
 
-class DossierForm(forms.Form):
+class DossierForm(CleanTextMixin, forms.Form):
     """The draft: a note and the attachments; files are checked by content."""
 
     note = forms.CharField(
@@ -224,7 +225,7 @@ class DossierForm(forms.Form):
     FILE_FIELDS = ("security_contract", "interconnection_record", "request_letter", "other")
 
 
-class LookupForm(forms.Form):
+class LookupForm(CleanTextMixin, forms.Form):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=30)
     secret = forms.CharField(
         label=_("Mã tra cứu"), max_length=12, help_text=_("In trên phiếu tiếp nhận hồ sơ.")
@@ -245,7 +246,7 @@ INFO_TARGETS = [
 ]
 
 
-class InfoItemForm(forms.Form):
+class InfoItemForm(CleanTextMixin, forms.Form):
     target = forms.ChoiceField(label=_("Nội dung"), choices=INFO_TARGETS)
     message = forms.CharField(
         label=_("Yêu cầu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -255,14 +256,14 @@ class InfoItemForm(forms.Form):
 InfoItemFormSet = forms.formset_factory(InfoItemForm, extra=3, max_num=10)
 
 
-class ResponseItemForm(forms.Form):
+class ResponseItemForm(CleanTextMixin, forms.Form):
     response = forms.CharField(
         label=_("Trả lời"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     file = CheckedFileField(label=_("Tệp bổ sung"), required=False)
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", _("Đề xuất cấp tài khoản")), ("reject", _("Đề xuất từ chối"))],
         widget=forms.RadioSelect,
@@ -278,7 +279,7 @@ class ProposeForm(forms.Form):
     )
 
 
-class DecideForm(forms.Form):
+class DecideForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[
             ("approve", _("Phê duyệt")),
@@ -291,7 +292,7 @@ class DecideForm(forms.Form):
     )
 
 
-class ApologyForm(forms.Form):
+class ApologyForm(CleanTextMixin, forms.Form):
     new_due_date = forms.DateField(
         label=_("Ngày hẹn trả kết quả mới"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -303,12 +304,16 @@ class ApologyForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}))
+class CommentForm(CleanTextMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Nội dung"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Nội dung trao đổi không được để trống.")},
+    )
     internal = forms.BooleanField(label=_("Ghi chú nội bộ (cơ sở không xem được)"), required=False)
 
 
-class InterconnectionForm(forms.Form):
+class InterconnectionForm(CleanTextMixin, forms.Form):
     confirmed = forms.TypedChoiceField(
         label=_("Kết quả"),
         coerce=lambda value: value == "yes",
@@ -323,7 +328,7 @@ class InterconnectionForm(forms.Form):
     )
 
 
-class AccountForm(forms.Form):
+class AccountForm(CleanTextMixin, forms.Form):
     system = forms.ChoiceField(label=_("Hệ thống quốc gia"), choices=NationalSystem.choices)
     facility_code = forms.CharField(label=_("Mã cơ sở trên hệ thống quốc gia"), max_length=50)
     username = forms.CharField(label=_("Tên đăng nhập"), max_length=50)
@@ -340,7 +345,13 @@ class AccountForm(forms.Form):
     )
 
 
-class HandOverForm(forms.Form):
+class WithdrawForm(CleanTextMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Lý do rút hồ sơ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class HandOverForm(CleanTextMixin, forms.Form):
     override_reason = forms.CharField(
         label=_("Lý do bàn giao khi chưa kiểm tra đăng nhập được"),
         required=False,
@@ -348,7 +359,7 @@ class HandOverForm(forms.Form):
     )
 
 
-class ConfirmPasswordChangeForm(forms.Form):
+class ConfirmPasswordChangeForm(CleanTextMixin, forms.Form):
     """The facility says it changed the initial password; the check is opt-in."""
 
     check_initial_password = forms.BooleanField(
@@ -361,7 +372,7 @@ class ConfirmPasswordChangeForm(forms.Form):
     )
 
 
-class OverrideChangeCheckForm(forms.Form):
+class OverrideChangeCheckForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label=_("Lý do cho phép hoàn thành"),
         max_length=1000,
@@ -369,7 +380,7 @@ class OverrideChangeCheckForm(forms.Form):
     )
 
 
-class InviteStaffForm(forms.Form):
+class InviteStaffForm(CleanTextMixin, forms.Form):
     email = forms.EmailField(label=_("Thư điện tử"))
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
     province = forms.ModelChoiceField(
@@ -378,7 +389,7 @@ class InviteStaffForm(forms.Form):
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(CleanTextMixin, forms.Form):
     """Search and filters shared by the staff queues; every field is optional."""
 
     q = forms.CharField(

@@ -7,7 +7,8 @@ lacks the role for a whole screen gets 403.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Document, Dossier, Facility, Membership, Role
+from .models import Document, Dossier, Facility, Membership, NationalAccount, Role
+from .selectors import guidance_for
 from .workflow import FACILITY
 
 
@@ -100,3 +101,20 @@ def get_document_for_user(user, pk):
     # Checked through the dossier so that one rule decides both.
     get_dossier_for_user(user, document.dossier_id)
     return document
+
+
+def get_guidance_for_user(user, pk):
+    """A guidance PDF for the staff of its province and the facilities there that received
+    an account; a PDF with no province is shared by all of them."""
+    provinces = {province for province, _role in roles_of(user)}
+    provinces.update(
+        NationalAccount.objects.filter(
+            facility__owner=user, handed_over_at__isnull=False
+        ).values_list("dossier__province_id", flat=True)
+    )
+    if not provinces:
+        raise Http404
+    doc = guidance_for(*provinces).filter(pk=pk).first()
+    if doc is None:
+        raise Http404
+    return doc

@@ -138,8 +138,8 @@ def queue_counts(queryset, today=None):
     return capped_counts({tab: queryset.filter(queue_filter(tab, today)) for tab in QUEUE_TABS})
 
 
-def guidance_for(province_id):
-    """The guidance PDFs handed over with an account in this province."""
+def guidance_for(*province_ids):
+    """The guidance PDFs handed over with an account in these provinces (and shared ones)."""
     return GuidanceDocument.objects.filter(
-        Q(province__isnull=True) | Q(province_id=province_id), active=True
+        Q(province__isnull=True) | Q(province_id__in=province_ids), active=True
     )

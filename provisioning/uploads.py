@@ -9,9 +9,11 @@ configured, the file is then scanned, and refused while the daemon cannot answer
 
 import hashlib
 import logging
+import os
 import threading
 import unicodedata
 import warnings
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -35,6 +37,10 @@ DEFAULT_MAX_DOSSIER_BYTES = 30 * 1024 * 1024
 MAX_NAME_LENGTH = 200
 # A scanned dossier has a few hundred objects; a million means a crafted file.
 MAX_PDF_OBJECTS = 200_000
+# A PDF ends with %%EOF; after it only PDF whitespace (NUL, tab, LF, FF, CR, space) may follow.
+PDF_END_MARKER = b"%%EOF"
+PDF_WHITESPACE = b"\x00\t\n\x0c\r "
+PDF_TAIL_BYTES = 1024
 _PILLOW_FLAG_LOCK = threading.Lock()
 
 TYPE_LABELS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
@@ -74,6 +80,10 @@ MSG_PDF_SCRIPT = _(
 MSG_PDF_EMBEDDED = _(
     "Tệp PDF có tệp khác đính kèm bên trong, không được chấp nhận. "
     "Vui lòng nộp từng tài liệu thành tệp riêng."
+)
+MSG_PDF_TRAILING_DATA = _(
+    "Tệp PDF có dữ liệu lạ nối thêm sau phần kết thúc tệp, không được chấp nhận. "
+    "Vui lòng xuất lại tệp PDF rồi nộp."
 )
 MSG_IMAGE_BROKEN = _("Tệp ảnh bị hỏng hoặc không mở được. Vui lòng chụp hoặc quét lại.")
 MSG_MALWARE = _("Tệp có chứa mã độc (%(signature)s) và đã bị từ chối.")
@@ -199,10 +209,29 @@ def _check_pdf(stream):
             raise ValidationError(MSG_PDF_UNREADABLE, code="pdf_unreadable")
         for dictionary in _pdf_dictionaries(reader.trailer["/Root"]):
             _refuse_active_content(dictionary)
+        _refuse_data_after_the_end(stream)
     except ValidationError:
         raise
     except Exception as exc:  # pypdf raises many kinds of error on a broken file
         raise ValidationError(MSG_PDF_UNREADABLE, code="pdf_unreadable") from exc
+
+
+def _refuse_data_after_the_end(stream):
+    """Refuse bytes after the last %%EOF, and a PDF that is a ZIP archive too.
+
+    PDF readers ignore what follows the end, so a ZIP (or a script) appended there travels
+    unseen and is served back as part of the "PDF". A ZIP whose comment ends in %%EOF passes
+    the first test; ZIP readers find the archive from the end, and so does is_zipfile.
+    """
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(max(0, size - PDF_TAIL_BYTES))
+    tail = stream.read()
+    end = tail.rfind(PDF_END_MARKER)
+    trailing = end < 0 or tail[end + len(PDF_END_MARKER) :].strip(PDF_WHITESPACE)
+    stream.seek(0)
+    if trailing or zipfile.is_zipfile(stream):
+        raise ValidationError(MSG_PDF_TRAILING_DATA, code="pdf_trailing_data")
 
 
 def _pdf_dictionaries(root):

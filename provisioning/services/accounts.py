@@ -9,11 +9,19 @@ account.
 
 import logging
 
+from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..crypto import decrypt, encrypt, generate_password, password_is_strong
+from ..crypto import (
+    SYMBOLS,
+    SecretUnreadable,
+    decrypt,
+    encrypt,
+    generate_password,
+    password_is_strong,
+)
 from ..errors import NotAllowed, WorkflowError
 from ..models import NationalAccount, Role
 from ..national.base import LoginOutcome
@@ -126,9 +134,10 @@ def account_record(*, dossier, actor, system, facility_code, username, password=
     if not password_is_strong(password):
         raise WorkflowError(
             _(
-                "Mật khẩu ban đầu phải có ít nhất 8 ký tự, gồm chữ hoa, chữ thường, chữ số "
-                "hoặc ký tự đặc biệt."
+                "Mật khẩu ban đầu phải có ít nhất 8 ký tự, gồm đủ chữ hoa, chữ thường, chữ số "
+                "và ký tự đặc biệt (%(symbols)s)."
             )
+            % {"symbols": SYMBOLS}
         )
     try:
         with transaction.atomic():
@@ -229,16 +238,45 @@ def account_reveal_password(*, account, actor, ip=None):
                     "hãy liên hệ Chi nhánh Viettel để đặt lại."
                 )
             )
-        locked.password_shown_at = timezone.now()
-        locked.save(update_fields=["password_shown_at"])
-        record_event(
-            action="account.password_shown",
-            actor=actor,
-            dossier=dossier,
-            facility=dossier.facility,
-            ip=ip,
+        try:
+            password = decrypt(locked.password_ciphertext)
+        except SecretUnreadable:
+            # Not marked as shown: once the old key is back, the facility can still see it.
+            password = None
+        else:
+            locked.password_shown_at = timezone.now()
+            locked.save(update_fields=["password_shown_at"])
+            record_event(
+                action="account.password_shown",
+                actor=actor,
+                dossier=dossier,
+                facility=dossier.facility,
+                ip=ip,
+            )
+    if password is None:
+        _alert_unreadable(locked)
+        raise WorkflowError(
+            _(
+                "Không giải mã được mật khẩu ban đầu của tài khoản này. Quản trị viên Cổng đã "
+                "được báo. Vui lòng thử lại sau, hoặc liên hệ Chi nhánh Viettel để đặt lại mật "
+                "khẩu."
+            )
         )
-        return decrypt(locked.password_ciphertext)
+    return password
+
+
+def _alert_unreadable(account):
+    message = (
+        f"The initial password of national account {account.pk} ({account.username}) cannot "
+        "be decrypted with any key in FIELD_ENCRYPTION_KEY: the key that encrypted it was "
+        "changed or dropped. Put that key back (after the newest one), or have Viettel reset "
+        "the password."
+    )
+    logger.error(message)
+    try:
+        mail_admins("Initial password cannot be decrypted", message)
+    except Exception:  # a mail server down must not turn the facility's page into a 500
+        logger.exception("Could not mail the administrators about account %s", account.pk)
 
 
 def dossier_confirm_password_change(*, dossier, actor, ip=None, note="", data=None):

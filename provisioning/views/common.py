@@ -5,7 +5,10 @@ import hashlib
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,8 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..forms import LookupForm, PersonForm
-from ..models import Dossier, GuidanceDocument, Letter, Role
-from ..permissions import get_document_for_user, get_dossier_for_user, has_role, is_staff_member
+from ..models import Dossier, Letter, Role
+from ..permissions import (
+    get_document_for_user,
+    get_dossier_for_user,
+    get_guidance_for_user,
+    has_role,
+    is_staff_member,
+)
 from ..ratelimit import allow, client_ip
 from ..selectors import public_timeline
 from ..services.people import person_update
@@ -98,15 +107,7 @@ def document(request, pk):
 @login_required
 def guidance(request, pk):
     """Guidance PDFs are for facilities that received an account and for staff."""
-    doc = GuidanceDocument.objects.filter(pk=pk, active=True).first()
-    if doc is None:
-        raise Http404
-    allowed = (
-        is_staff_member(request.user)
-        or request.user.facilities.filter(accounts__handed_over_at__isnull=False).exists()
-    )
-    if not allowed:
-        raise Http404
+    doc = get_guidance_for_user(request.user, pk)
     return serve_private_file(doc.file, filename=f"{doc.title}.pdf", content_type="application/pdf")
 
 
@@ -192,6 +193,22 @@ def lookup(request):
     if dossier:
         context["timeline"] = public_timeline(dossier)
     return render(request, "public/lookup.html", context)
+
+
+def admin_login(request):
+    """The admin has no login of its own: it signs in through the portal's, with its
+    two-factor step; the admin's `next` is kept. A signed-in user the admin refused (not
+    staff) gets 403 rather than a loop back through the login."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(
+        request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"),
+        login_url=reverse("account_login"),
+    )
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
 
 
 def not_found(request, exception=None):

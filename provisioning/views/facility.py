@@ -21,6 +21,7 @@ from ..forms import (
     FacilityForm,
     RepresentativeForm,
     ResponseItemForm,
+    WithdrawForm,
 )
 from ..letters import request_letter
 from ..models import (
@@ -317,11 +318,15 @@ def dossier_respond(request, pk):
 @require_POST
 def dossier_withdraw(request, pk):
     dossier = get_dossier_for_owner(request.user, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["note"][0])
+        return redirect("facility:dossier", dossier.pk)
     try:
         dossiers.dossier_withdraw(
             dossier=dossier,
             actor=request.user,
-            note=request.POST.get("note", ""),
+            note=form.cleaned_data["note"],
             ip=client_ip(request),
         )
     except WorkflowError as exc:
@@ -350,7 +355,7 @@ def dossier_message(request, pk):
         else:
             messages.success(request, _("Đã gửi trao đổi tới Sở Y tế."))
     else:
-        messages.error(request, _("Nội dung trao đổi không được để trống."))
+        messages.error(request, form.errors["body"][0])
     return redirect("facility:dossier", dossier.pk)
 
 

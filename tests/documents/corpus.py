@@ -1,6 +1,7 @@
 """Good and bad files, built in memory so the test corpus needs no binary fixtures."""
 
 import io
+import zipfile
 
 from django.core.files.base import ContentFile
 from PIL import Image
@@ -85,6 +86,31 @@ def pdf_with_file_attachment_annotation() -> bytes:
     )
     writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
     return _pdf_bytes(writer)
+
+
+def _zip_with_a_script(comment: bytes = b"") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("huong-dan.js", "WScript.CreateObject('WScript.Shell').Run('calc');")
+        archive.comment = comment
+    return buffer.getvalue()
+
+
+def pdf_with_zip_appended() -> bytes:
+    """A good PDF, then a ZIP carrying a script after its %%EOF: readers show the PDF."""
+    return good_pdf() + _zip_with_a_script()
+
+
+def pdf_with_zip_appended_ending_in_eof() -> bytes:
+    """The same, the ZIP's comment repeating the PDF's own ending so that PDF readers still
+    find the cross-reference table and the file ends in %%EOF."""
+    pdf = good_pdf()
+    ending = pdf[pdf.rindex(b"startxref") :]
+    return pdf + _zip_with_a_script(comment=b"\n" + ending)
+
+
+def pdf_with_trailing_whitespace() -> bytes:
+    return good_pdf() + b"\r\n \x00\n"
 
 
 def broken_pdf() -> bytes:

@@ -19,6 +19,7 @@ BAD_FILES = {
     "broken_pdf": (corpus.broken_pdf, "bien-ban.pdf"),
     "pdf_with_javascript_open_action": (corpus.pdf_with_open_action_script, "a.pdf"),
     "pdf_with_embedded_file": (corpus.pdf_with_embedded_file, "b.pdf"),
+    "pdf_with_zip_appended": (corpus.pdf_with_zip_appended, "hop-dong.pdf"),
     "truncated_jpeg": (corpus.truncated_jpeg, "anh-chup.jpg"),
     "empty_file": (lambda: b"", "rong.pdf"),
     "name_with_parent_folder": (corpus.good_pdf, "../../etc/passwd.pdf"),
@@ -35,6 +36,7 @@ EXPECTED = {
     "broken_pdf": ("pdf_unreadable", uploads.MSG_PDF_UNREADABLE),
     "pdf_with_javascript_open_action": ("pdf_script", uploads.MSG_PDF_SCRIPT),
     "pdf_with_embedded_file": ("pdf_embedded", uploads.MSG_PDF_EMBEDDED),
+    "pdf_with_zip_appended": ("pdf_trailing_data", uploads.MSG_PDF_TRAILING_DATA),
     "truncated_jpeg": ("image_broken", uploads.MSG_IMAGE_BROKEN),
     "empty_file": ("empty", uploads.MSG_EMPTY),
     "name_with_parent_folder": ("name_path", uploads.MSG_NAME_PATH),
@@ -71,6 +73,16 @@ def test_pdf_with_a_document_level_script_is_refused_too():
 def test_pdf_with_a_file_attachment_annotation_is_refused_too():
     error = refusal(corpus.pdf_with_file_attachment_annotation(), "d.pdf")
     assert error.code == "pdf_embedded"
+
+
+def test_pdf_with_a_zip_whose_comment_ends_in_eof_is_refused_too():
+    error = refusal(corpus.pdf_with_zip_appended_ending_in_eof(), "e.pdf")
+    assert error.code == "pdf_trailing_data"
+
+
+def test_pdf_with_only_whitespace_after_its_end_is_accepted():
+    checked = validate_upload(corpus.upload(corpus.pdf_with_trailing_whitespace(), "f.pdf"))
+    assert checked.content_type == "application/pdf"
 
 
 def test_truncated_jpeg_is_refused_even_after_weasyprint_relaxed_pillow(monkeypatch):

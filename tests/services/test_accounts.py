@@ -86,6 +86,14 @@ def test_weak_passwords_are_not_strong(weak):
     assert not password_is_strong(weak)
 
 
+@pytest.mark.parametrize(
+    "three_of_four", ["Abcdefg12", "abcdef1@", "ABCD@@12", "Abcdefg@", "NHATHUOC-2026"]
+)
+def test_a_password_missing_one_of_the_four_classes_is_not_strong(three_of_four):
+    """Decision 412, Art. 8 asks for lower case, upper case, digits and special characters."""
+    assert not password_is_strong(three_of_four)
+
+
 def test_recording_without_a_password_stores_a_strong_generated_one_encrypted(recorded):
     token = recorded.password_ciphertext
     assert token.startswith("gAAAAA")  # a Fernet token, version byte 0x80

@@ -319,6 +319,15 @@ def test_a_handed_over_password_is_never_put_back_in_a_form(as_user, viettel, re
     assert "Mat-khau-2026" not in page
 
 
+def test_a_typed_password_without_a_special_character_is_refused(as_user, viettel, approved):
+    response = as_user(viettel).post(
+        url("issuance:record_account", approved), {**ACCOUNT, "password": "NhaThuoc2026"}
+    )
+    assert response.status_code == 200
+    assert any("chữ số và ký tự đặc biệt" in m for m in shown_messages(response))
+    assert not NationalAccount.objects.exists()
+
+
 def test_recording_an_account_before_approval_is_refused(as_user, viettel, submitted):
     response = as_user(viettel).post(url("issuance:record_account", submitted), ACCOUNT)
     assert response.status_code == 200

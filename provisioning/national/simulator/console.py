@@ -30,7 +30,7 @@ CLASSES = (string.ascii_uppercase, string.ascii_lowercase, string.digits, SYMBOL
 MSG_REQUIRED = "Vui lòng nhập đủ hệ thống, tên đăng nhập, mật khẩu và mã cơ sở."
 MSG_DIALECT = "Máy chủ mô phỏng này không phục vụ hệ thống đã chọn."
 MSG_WEAK_PASSWORD = (
-    "Mật khẩu phải có ít nhất 8 ký tự, gồm ít nhất ba trong bốn loại: chữ hoa, chữ thường, "
+    "Mật khẩu phải có ít nhất 8 ký tự, gồm đủ bốn loại: chữ hoa, chữ thường, "
     f"chữ số, ký tự đặc biệt ({SYMBOLS})."
 )
 MSG_TOO_LONG = (
@@ -53,7 +53,7 @@ th{text-align:left}code{font-size:.95em}
 
 
 def password_is_strong(password):
-    return len(password) >= 8 and sum(any(c in cls for c in password) for cls in CLASSES) >= 3
+    return len(password) >= 8 and all(any(c in cls for c in password) for cls in CLASSES)
 
 
 def served_dialects(config):
