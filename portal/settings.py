@@ -242,6 +242,8 @@ MAILERS = {
 DEMO_MAILBOX_DIR = Path(env("DEMO_MAILBOX_DIR", str(VAR_DIR / "mail")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Liên thông Dược <no-reply@lienthongduoc.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who hears of server errors and of secrets no encryption key opens (mail_admins).
+ADMINS = envlist("ADMINS", "")
 
 # Celery: Redis in production; a file-system broker for the demo needs no server at all.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")

@@ -19,7 +19,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 # Where crypto.encrypt() tokens are stored: (model label, column, key inside a JSON column or
 # None). The rotation command re-encrypts them and the admin index counts those no key opens.
-ENCRYPTED_FIELDS = [("provisioning.NationalAccount", "password_ciphertext", None)]
+ENCRYPTED_FIELDS = [
+    ("provisioning.NationalAccount", "password_ciphertext", None),
+    # Staff TOTP keys and recovery-code seeds (allauth, through `adapters.MFAAdapter`).
+    ("mfa.Authenticator", "data", "secret"),
+    ("mfa.Authenticator", "data", "seed"),
+]
 
 
 class SecretUnreadable(InvalidToken):
