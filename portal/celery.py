@@ -124,7 +124,11 @@ class SingleBeatScheduler(PersistentScheduler):
     def tick(self, *args, **kwargs):
         if not self.take_lock():
             return self.max_interval
-        cache.set(BEAT_TICK_KEY, time.time(), timeout=None)
+        try:
+            cache.set(BEAT_TICK_KEY, time.time(), timeout=None)
+        except Exception:
+            # The health endpoint will say the beat is silent; the schedule must still run.
+            logger.warning("Beat tick not recorded in the cache", exc_info=True)
         return min(super().tick(*args, **kwargs), self.max_interval)
 
     def close(self):

@@ -105,3 +105,15 @@ def test_without_redis_the_single_beat_sends_without_a_lock(tmp_path):
     scheduler = RecordingScheduler(app=app, schedule_filename=str(tmp_path / "s"))
     run_ticks(scheduler)
     assert scheduler.sent
+
+
+def test_beat_still_sends_when_the_cache_cannot_record_its_tick(tmp_path, monkeypatch):
+    def cache_down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("portal.celery.cache.set", cache_down)
+    app = Celery("beat-cache-down-test", broker="memory://", set_as_current=False)
+    app.conf.beat_schedule = {"every-moment": {"task": "noop", "schedule": 0.01}}
+    scheduler = RecordingScheduler(app=app, schedule_filename=str(tmp_path / "s"), lock_url="")
+    run_ticks(scheduler)
+    assert scheduler.sent
