@@ -88,3 +88,11 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     assert config["workers"] == 3
     assert config["forwarded_allow_ips"] == "10.0.0.5"
     assert config["timeout"] == 60
+
+
+def test_every_periodic_task_is_listed_with_why_a_second_run_is_harmless():
+    from portal.celery import app as celery_app
+
+    readme = (DEPLOY / "README.md").read_text()
+    for name, entry in celery_app.conf.beat_schedule.items():
+        assert f"| `{name}` | `{entry['task']}` |" in readme, name
