@@ -50,7 +50,7 @@ def check_cache():
 
 
 def _broker_redis():
-    url = celery_app.conf.broker_url or ""
+    url = settings.CELERY_BROKER_URL
     if not url.startswith(("redis://", "rediss://")):
         return None
     return redis.Redis.from_url(

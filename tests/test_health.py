@@ -78,8 +78,8 @@ def test_readiness_is_503_without_the_cache_and_names_no_address(client, setting
     assert "s3cret" not in response.content.decode() and ":9" not in response.content.decode()
 
 
-def test_readiness_is_503_when_the_broker_does_not_answer(client, monkeypatch):
-    monkeypatch.setattr(celery_app.conf, "broker_url", UNREACHABLE_REDIS)
+def test_readiness_is_503_when_the_broker_does_not_answer(client, settings):
+    settings.CELERY_BROKER_URL = UNREACHABLE_REDIS
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == {
