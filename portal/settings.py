@@ -460,3 +460,26 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Operations (deploy/README.md). Probes and /metrics are answered first (provisioning/health.py);
+# every request gets an id (nginx's X-Request-ID, or a new one) that its log lines and the
+# tasks it queues carry. LOG_FORMAT=json writes one JSON object a line.
+LOG_FORMAT = env("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+# /metrics answers a request bearing "Authorization: Bearer <METRICS_TOKEN>"; unset, only a
+# scraper on this host that talks to gunicorn directly.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+# /health/ fails when the worker's heartbeat or the beat's tick is older than this (seconds).
+HEALTH_HEARTBEAT_MAX_AGE = envint("HEALTH_HEARTBEAT_MAX_AGE", 120)
+MIDDLEWARE = [
+    "provisioning.observability.RequestIdMiddleware",
+    "provisioning.health.OperationsMiddleware",
+    *MIDDLEWARE,
+]
+LOGGING["filters"] = {"request_id": {"()": "provisioning.observability.RequestIdFilter"}}
+LOGGING["formatters"] = {
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    "json": {"()": "provisioning.observability.JsonFormatter"},
+}
+LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["request_id"])
