@@ -205,6 +205,14 @@ def _record_data(new, kinds_of, now):
     newest = {}
     for report, account_id in new:
         newest[account_id] = max(newest.get(account_id, report.pushed_at), report.pushed_at)
+    record_data_seen(newest, kinds_of, at=now)
+
+
+def record_data_seen(newest, kinds_of, *, at, source=None):
+    """Evidence that data arrived: {account id: newest data time} moves each account's
+    last-seen time (never back) and its status; `kinds_of` gives each facility's type. The
+    API and the national systems' activity import (`source` in the evidence) both use it."""
+    now = at
     if not newest:
         return
     states = states_for(newest, at=now)
@@ -216,6 +224,8 @@ def _record_data(new, kinds_of, now):
         if pushed > state.quiet_since:
             state.quiet_since = pushed
         evidence = {"last_data_at": timezone.localtime(pushed).isoformat(timespec="seconds")}
+        if source:
+            evidence["source"] = source
         target = silence_status(kinds_of[account_id], state.quiet_since, now)
         if target is None:
             reason = "first_data" if state.status == MonitoringStatus.WAITING else "data_resumed"

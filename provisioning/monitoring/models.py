@@ -217,4 +217,29 @@ class StatusChange(models.Model):
         return f"{self.account_id}: {self.old_status or '-'} → {self.new_status}"
 
 
+class ActivityDay(models.Model):
+    """One account's activity on one day as the national system's own export shows it
+    (uploaded by Sở Y tế staff). Kept apart from the reported `AccountDay` counts: the file
+    is evidence of its own, and importing it again sets the same numbers, never adds."""
+
+    account = models.ForeignKey(
+        NationalAccount, on_delete=models.CASCADE, related_name="activity_days"
+    )
+    day = models.DateField(_("ngày"))
+    invoices = models.PositiveIntegerField(_("số hóa đơn"), default=0)
+    receipts = models.PositiveIntegerField(_("số phiếu nhập"), default=0)
+    issues = models.PositiveIntegerField(_("số phiếu xuất"), default=0)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="unique_activity_day")
+        ]
+        verbose_name = _("hoạt động theo tệp xuất của hệ thống quốc gia")
+        verbose_name_plural = _("hoạt động theo tệp xuất của hệ thống quốc gia")
+
+    def __str__(self):
+        return f"{self.account_id} {self.day}"
+
+
 from . import checks  # noqa: E402, F401 - registers the settings check with the app
