@@ -1,9 +1,11 @@
 from django.urls import path
 
+from ..monitoring import views as monitoring_views
 from ..views import monitoring as views
 
 app_name = "monitoring"
 urlpatterns = [
     path("khoa-api/", views.api_keys, name="api_keys"),
     path("khoa-api/<int:pk>/thu-hoi/", views.api_key_revoke_view, name="api_key_revoke"),
+    path("nhap-hoat-dong/", monitoring_views.activity_import_view, name="activity_import"),
 ]
