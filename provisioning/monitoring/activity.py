@@ -186,6 +186,7 @@ class ActivityResource(resources.ModelResource):
         self.seen = {}  # (code, day) → (line, counts) of the row that counted
         self.matched = {}  # account id → newest day with activity
         self.repeated = 0
+        self.unknown_rows = 0
 
     def before_import_row(self, row, **kwargs):
         row[CODE] = clean_code(row.get(CODE))
@@ -196,6 +197,7 @@ class ActivityResource(resources.ModelResource):
         code = row[CODE]
         if code not in self.accounts:
             self.unknown_codes.setdefault(code, row.get(LINE))
+            self.unknown_rows += 1
             return True
         if import_validation_errors:
             return False  # reported as the row's errors
@@ -287,7 +289,7 @@ def activity_import(dataset, *, system, provinces=None, dry_run=False, now=None)
                 summary.status_changes = _record_evidence(resource, now)
     totals = result.totals
     summary.new, summary.updated = totals.get("new", 0), totals.get("update", 0)
-    summary.unchanged = totals.get("skip", 0) - len(resource.unknown_codes) - resource.repeated
+    summary.unchanged = totals.get("skip", 0) - resource.unknown_rows - resource.repeated
     summary.repeated = resource.repeated
     summary.matched_accounts = len(resource.matched)
     unknown = sorted(resource.unknown_codes)
