@@ -313,12 +313,95 @@ def create_accounts(dialect, base_url, credentials):
             ).raise_for_status()
 
 
+class SyncReporter:
+    """Tells the portal about every push, as vendor software would: POST
+    /api/v1/sync-reports with a vendor key, in batches. The portal being down, slow or
+    refusing never stops the traffic: a batch that did not get through stays queued and is
+    sent again at the next flush (at most ``max_pending`` reports are kept, the oldest
+    dropped first); a batch the portal answered 4xx (other than 429) is dropped and logged,
+    since sending it again cannot help."""
+
+    LIMIT = 1000  # the API's reports per call
+
+    def __init__(
+        self, url, api_key, *, batch_size=200, timeout=10.0, max_pending=100_000, transport=None
+    ):
+        self.url = url
+        self.batch_size = min(batch_size, self.LIMIT)
+        self.max_pending = max_pending
+        self.pending = []
+        self.counts = Counter()  # accepted, duplicates, rejected, dropped, failed_calls
+        self._http = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            headers={"Authorization": f"Bearer {api_key}"},
+        )
+
+    def add(self, *, facility_code, system, kind, national_id, pushed_at):
+        self.pending.append(
+            {
+                "facility_code": facility_code,
+                "system": system,
+                "kind": kind,
+                "national_id": national_id,
+                "pushed_at": pushed_at.isoformat(),
+            }
+        )
+        if len(self.pending) > self.max_pending:
+            dropped = len(self.pending) - self.max_pending
+            del self.pending[:dropped]
+            self.counts["dropped"] += dropped
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self):
+        """Send what is queued; returns True when nothing is left."""
+        while self.pending:
+            batch = self.pending[: self.batch_size]
+            try:
+                answer = self._http.post(self.url, json={"reports": batch})
+            except httpx.HTTPError as error:
+                return self._retry_later(f"{type(error).__name__}: {error}")
+            if answer.status_code == 429 or answer.status_code >= 500:
+                return self._retry_later(f"HTTP {answer.status_code}")
+            del self.pending[: len(batch)]
+            if answer.status_code != 200:
+                self.counts["dropped"] += len(batch)
+                logger.error(
+                    "sync reports refused (HTTP %s): %s", answer.status_code, answer.text[:200]
+                )
+                continue
+            try:
+                body = answer.json()
+            except ValueError:
+                body = {}
+            self.counts["accepted"] += body.get("accepted", 0)
+            self.counts["duplicates"] += body.get("duplicates", 0)
+            self.counts["rejected"] += len(body.get("rejected", ()))
+            for rejected in body.get("rejected", ())[:3]:
+                logger.warning("sync report rejected: %s", rejected)
+        return True
+
+    def _retry_later(self, why):
+        self.counts["failed_calls"] += 1
+        logger.warning("portal unreachable (%s); %d reports kept for later", why, len(self.pending))
+        return False
+
+    def close(self):
+        self.flush()
+        self._http.close()
+
+    def summary(self):
+        return f"sync reports: {dict(self.counts)}, {len(self.pending)} pending"
+
+
 class Pusher:
     """Sends planned pushes, one client (one session) per account, kept across days."""
 
-    def __init__(self, dialect, base_url, *, policy=None):
+    def __init__(self, dialect, base_url, *, policy=None, reporter=None):
         self.dialect = dialect
         self.base_url = base_url
+        self.reporter = reporter
         self.policy = policy or RetryPolicy(timeout=10, retries=2, backoff=0.2)
         self._clients = {}
 
@@ -352,12 +435,25 @@ class Pusher:
             kind, document = document_for(self.dialect, push, rng)
             report.sent += 1
             try:
-                self._client(push.pharmacy.credentials).push(kind, document)
+                result = self._client(push.pharmacy.credentials).push(kind, document)
             except NationalError as error:
                 report.outcomes[error.reason.value] += 1
             else:
                 report.outcomes["ok"] += 1
+                self._report(push, kind, result)
+        if self.reporter:
+            self.reporter.flush()
         return report
+
+    def _report(self, push, kind, result):
+        if self.reporter and result is not None and result.national_id:
+            self.reporter.add(
+                facility_code=push.pharmacy.facility_code,
+                system=self.dialect,
+                kind=kind,
+                national_id=result.national_id,
+                pushed_at=datetime.now(VN_TZ),
+            )
 
 
 def run_traffic(
@@ -374,6 +470,7 @@ def run_traffic(
     max_pushes=5000,
     max_seconds=300.0,
     policy=None,
+    reporter=None,
 ):
     """Play the traffic and return a report.
 
@@ -389,7 +486,7 @@ def run_traffic(
     pharmacies = assign_patterns(credentials, rng=rng, days=days)
     planned = plan_traffic(pharmacies, days=days, start=start, rng=rng, sales_per_day=sales_per_day)
     report = TrafficReport(dialect, pharmacies)
-    pusher = Pusher(dialect, base_url, policy=policy)
+    pusher = Pusher(dialect, base_url, policy=policy, reporter=reporter)
     try:
         pusher.play(
             planned, report, rng, max_pushes=max_pushes, deadline=time.monotonic() + max_seconds
@@ -440,6 +537,7 @@ def run_traffic_forever(
     rounds=None,
     on_round=None,
     policy=None,
+    reporter=None,
 ):
     """Play one day of traffic every ``interval`` seconds until ``stop`` is set (or after
     ``rounds`` days, for tests); returns the number of days played.
@@ -457,7 +555,7 @@ def run_traffic_forever(
     stop = stop or threading.Event()
     rng = random.Random(seed)
     base_url = base_url or system_config(dialect)["base_url"]
-    pusher = Pusher(dialect, base_url, policy=policy)
+    pusher = Pusher(dialect, base_url, policy=policy, reporter=reporter)
     pharmacies, played = None, 0
     try:
         while not stop.is_set() and (rounds is None or played < rounds):

@@ -1,5 +1,6 @@
 import csv
 import logging
+import os
 import signal
 import threading
 import time
@@ -13,6 +14,7 @@ from provisioning.national.endpoints import SYSTEMS
 from provisioning.national.traffic import (
     VN_TZ,
     Credentials,
+    SyncReporter,
     run_traffic,
     run_traffic_forever,
     simulator_credentials,
@@ -71,6 +73,19 @@ class Command(BaseCommand):
             metavar="SECONDS",
             help="wait up to this long for the simulator to answer before starting",
         )
+        parser.add_argument(
+            "--report-to",
+            default=os.environ.get("TRAFFIC_REPORT_TO", ""),
+            metavar="URL",
+            help="report every push to this portal's POST /api/v1/sync-reports, as vendor "
+            "software would (env TRAFFIC_REPORT_TO)",
+        )
+        parser.add_argument(
+            "--api-key",
+            default=os.environ.get("TRAFFIC_API_KEY", ""),
+            help="the vendor key for --report-to (env TRAFFIC_API_KEY)",
+        )
+        parser.add_argument("--report-batch", type=int, default=200, help="reports per call")
 
     def handle(self, *args, **options):
         dialect = options["dialect"]
@@ -87,7 +102,23 @@ class Command(BaseCommand):
                 facilities = [Credentials(*row[:3]) for row in csv.reader(handle) if row]
             if not facilities:
                 raise CommandError("the accounts file lists no account")
+        if bool(options["report_to"]) != bool(options["api_key"]):
+            raise CommandError("--report-to and --api-key go together")
+        reporter = None
+        if options["report_to"]:
+            reporter = SyncReporter(
+                options["report_to"], options["api_key"], batch_size=options["report_batch"]
+            )
+        try:
+            self._play(dialect, base_url, facilities, create, reporter, options)
+        finally:
+            if reporter:
+                reporter.close()
+                self.stdout.write(reporter.summary())
+
+    def _play(self, dialect, base_url, facilities, create, reporter, options):
         common = {
+            "reporter": reporter,
             "dialect": dialect,
             "base_url": base_url,
             "facilities": facilities,
