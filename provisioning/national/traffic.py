@@ -315,30 +315,46 @@ def create_accounts(dialect, base_url, credentials):
 
 class SyncReporter:
     """Tells the portal about every push, as vendor software would: POST
-    /api/v1/sync-reports with a vendor key, in batches. The portal being down, slow or
-    refusing never stops the traffic: a batch that did not get through stays queued and is
-    sent again at the next flush (at most ``max_pending`` reports are kept, the oldest
-    dropped first); a batch the portal answered 4xx (other than 429) is dropped and logged,
-    since sending it again cannot help."""
+    /api/v1/sync-reports with the vendor's key, in batches. ``api_key`` serves every
+    facility; ``keys`` ({facility code: key}) gives each facility its own vendor's key (a
+    push with no key is not reported). The portal being down, slow or refusing never stops
+    the traffic: a batch that did not get through stays queued and is sent again at the
+    next flush (at most ``max_pending`` reports are kept, the oldest dropped first); a batch
+    the portal answered 4xx (other than 429) is dropped and logged, since sending it again
+    cannot help."""
 
     LIMIT = 1000  # the API's reports per call
 
     def __init__(
-        self, url, api_key, *, batch_size=200, timeout=10.0, max_pending=100_000, transport=None
+        self,
+        url,
+        api_key=None,
+        *,
+        keys=None,
+        batch_size=200,
+        timeout=10.0,
+        max_pending=100_000,
+        transport=None,
     ):
         self.url = url
+        self.api_key, self.keys = api_key, keys or {}
         self.batch_size = min(batch_size, self.LIMIT)
         self.max_pending = max_pending
-        self.pending = []
-        self.counts = Counter()  # accepted, duplicates, rejected, dropped, failed_calls
-        self._http = httpx.Client(
-            timeout=timeout,
-            transport=transport,
-            headers={"Authorization": f"Bearer {api_key}"},
-        )
+        self.queues = {}  # key → reports waiting
+        self.counts = Counter()  # accepted, duplicates, rejected, dropped, no_key, failed_calls
+        self._http = httpx.Client(timeout=timeout, transport=transport)
+
+    @property
+    def pending(self):
+        return [report for queue in self.queues.values() for report in queue]
 
     def add(self, *, facility_code, system, kind, national_id, pushed_at):
-        self.pending.append(
+        key = self.keys.get(facility_code, self.api_key)
+        if not key:
+            self.counts["no_key"] += 1
+            return
+        queue = self.queues.setdefault(key, [])
+        queue.append(
             {
                 "facility_code": facility_code,
                 "system": system,
@@ -347,24 +363,29 @@ class SyncReporter:
                 "pushed_at": pushed_at.isoformat(),
             }
         )
-        if len(self.pending) > self.max_pending:
-            dropped = len(self.pending) - self.max_pending
-            del self.pending[:dropped]
+        if len(queue) > self.max_pending:
+            dropped = len(queue) - self.max_pending
+            del queue[:dropped]
             self.counts["dropped"] += dropped
-        if len(self.pending) >= self.batch_size:
-            self.flush()
+        if len(queue) >= self.batch_size:
+            self._send(key, queue)
 
     def flush(self):
         """Send what is queued; returns True when nothing is left."""
-        while self.pending:
-            batch = self.pending[: self.batch_size]
+        return all([self._send(key, queue) for key, queue in self.queues.items()])
+
+    def _send(self, key, queue):
+        while queue:
+            batch = queue[: self.batch_size]
             try:
-                answer = self._http.post(self.url, json={"reports": batch})
+                answer = self._http.post(
+                    self.url, json={"reports": batch}, headers={"Authorization": f"Bearer {key}"}
+                )
             except httpx.HTTPError as error:
-                return self._retry_later(f"{type(error).__name__}: {error}")
+                return self._retry_later(f"{type(error).__name__}: {error}", len(queue))
             if answer.status_code == 429 or answer.status_code >= 500:
-                return self._retry_later(f"HTTP {answer.status_code}")
-            del self.pending[: len(batch)]
+                return self._retry_later(f"HTTP {answer.status_code}", len(queue))
+            del queue[: len(batch)]
             if answer.status_code != 200:
                 self.counts["dropped"] += len(batch)
                 logger.error(
@@ -382,9 +403,9 @@ class SyncReporter:
                 logger.warning("sync report rejected: %s", rejected)
         return True
 
-    def _retry_later(self, why):
+    def _retry_later(self, why, waiting):
         self.counts["failed_calls"] += 1
-        logger.warning("portal unreachable (%s); %d reports kept for later", why, len(self.pending))
+        logger.warning("portal unreachable (%s); %d reports kept for later", why, waiting)
         return False
 
     def close(self):
@@ -393,6 +414,14 @@ class SyncReporter:
 
     def summary(self):
         return f"sync reports: {dict(self.counts)}, {len(self.pending)} pending"
+
+
+def read_report_keys(path):
+    """{facility code: key} from a CSV file of `facility_code,key` lines."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {row[0].strip(): row[1].strip() for row in csv.reader(handle) if len(row) >= 2}
 
 
 class Pusher:

@@ -8,7 +8,13 @@ from django.test import Client
 
 from provisioning.monitoring.keys import api_key_create
 from provisioning.monitoring.models import MonitoringState, MonitoringStatus, SyncReport
-from provisioning.national.traffic import VN_TZ, Credentials, SyncReporter, run_traffic
+from provisioning.national.traffic import (
+    VN_TZ,
+    Credentials,
+    SyncReporter,
+    read_report_keys,
+    run_traffic,
+)
 
 from ..factories import FacilityFactory, VendorFactory
 from ..national.conftest import FAST, PASSWORD, make_simulator  # noqa: F401 - a fixture
@@ -139,3 +145,22 @@ def test_the_command_wants_the_key_with_the_portal_address():
 
     with pytest.raises(CommandError, match="go together"):
         call_command("national_traffic", "--dialect", "legacy", "--report-to", URL)
+
+
+def test_each_facility_is_reported_with_its_own_vendors_key(accounts, vendor_key, tmp_path):
+    other = HandedOverAccountFactory(facility_code="24-100003")
+    other_key = api_key_create(vendor=other.facility.vendor)[1]
+    path = tmp_path / "keys.csv"
+    path.write_text(f"24-100001,{vendor_key}\n24-100003,{other_key}\n", encoding="utf-8")
+    reporter = SyncReporter(URL, keys=read_report_keys(path), transport=DjangoTransport())
+
+    reporter.add(**a_report("24-100001", "HD1"))
+    reporter.add(**a_report("24-100003", "HD2"))
+    reporter.add(**a_report("24-100002", "HD3"))  # no key given for it
+    reporter.close()
+
+    assert (reporter.counts["accepted"], reporter.counts["no_key"]) == (2, 1)
+    assert set(SyncReport.objects.values_list("account__facility_code", flat=True)) == {
+        "24-100001",
+        "24-100003",
+    }

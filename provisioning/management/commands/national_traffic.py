@@ -15,6 +15,7 @@ from provisioning.national.traffic import (
     VN_TZ,
     Credentials,
     SyncReporter,
+    read_report_keys,
     run_traffic,
     run_traffic_forever,
     simulator_credentials,
@@ -85,6 +86,13 @@ class Command(BaseCommand):
             default=os.environ.get("TRAFFIC_API_KEY", ""),
             help="the vendor key for --report-to (env TRAFFIC_API_KEY)",
         )
+        parser.add_argument(
+            "--api-keys",
+            default=os.environ.get("TRAFFIC_API_KEYS", ""),
+            metavar="FILE",
+            help="a CSV of `facility_code,key` lines: each facility reported with its own "
+            "vendor's key (env TRAFFIC_API_KEYS)",
+        )
         parser.add_argument("--report-batch", type=int, default=200, help="reports per call")
 
     def handle(self, *args, **options):
@@ -102,12 +110,17 @@ class Command(BaseCommand):
                 facilities = [Credentials(*row[:3]) for row in csv.reader(handle) if row]
             if not facilities:
                 raise CommandError("the accounts file lists no account")
-        if bool(options["report_to"]) != bool(options["api_key"]):
-            raise CommandError("--report-to and --api-key go together")
+        has_key = bool(options["api_key"] or options["api_keys"])
+        if bool(options["report_to"]) != has_key:
+            raise CommandError("--report-to and --api-key (or --api-keys) go together")
         reporter = None
         if options["report_to"]:
+            keys = read_report_keys(options["api_keys"]) if options["api_keys"] else None
             reporter = SyncReporter(
-                options["report_to"], options["api_key"], batch_size=options["report_batch"]
+                options["report_to"],
+                options["api_key"] or None,
+                keys=keys,
+                batch_size=options["report_batch"],
             )
         try:
             self._play(dialect, base_url, facilities, create, reporter, options)
