@@ -1,9 +1,12 @@
 """Reads of monitoring data used in more than one place (commands, pages)."""
 
+from django.db.models import Q
+from django.db.models.lookups import Contains
 from django.utils.translation import gettext as _
 
 from ..errors import WorkflowError
-from ..models import NationalAccount
+from ..models import Facility, NationalAccount
+from ..search import Folded, fold
 from .models import MonitoringState, MonitoringStatus
 
 
@@ -47,3 +50,23 @@ def facility_for_code(code, provinces):
         .first()
     )
     return account.facility if account else None
+
+
+# The statuses the silent-accounts list shows unless told otherwise.
+SILENT_STATUSES = (MonitoringStatus.LATE, MonitoringStatus.SILENT, MonitoringStatus.DUE_LOCK)
+
+
+def monitored_accounts(provinces, *, statuses=SILENT_STATUSES, text=""):
+    """The monitoring states of the accounts of `provinces` in `statuses`, the longest
+    quiet first; `text` searches the facility code, and the name accent-blind."""
+    states = MonitoringState.objects.filter(
+        account__facility__province_id__in=provinces, status__in=statuses
+    )
+    text = text.strip()
+    if text:
+        # The names in a subquery of their own, answered from the trigram index.
+        named = Facility.objects.filter(Contains(Folded("name"), fold(text))).values("pk")
+        states = states.filter(
+            Q(account__facility_code__icontains=text) | Q(account__facility__in=named)
+        )
+    return states.select_related("account__facility__vendor").order_by("quiet_since", "pk")

@@ -1,8 +1,12 @@
-"""Staff screens of monitoring built on its services: the activity-export import."""
+"""Staff screens of monitoring: the activity-export import, the silent-accounts list."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,6 +16,9 @@ from ..models import Role
 from ..permissions import provinces_for
 from .activity import ActivityFileError, activity_import, build_dataset, default_mapping, read_rows
 from .activity_forms import ActivityUploadForm, ColumnMappingForm
+from .models import MonitoringStatus
+from .permissions import key_provinces
+from .selectors import SILENT_STATUSES, monitored_accounts
 
 SESSION_KEY = "monitoring_activity_upload"
 # The Sở Y tế imports its own province's activity.
@@ -109,3 +116,31 @@ def activity_import_view(request):
     else:
         context["form"] = ActivityUploadForm()
     return render(request, "monitoring/activity_import.html", context)
+
+
+@login_required
+def silent_accounts_view(request):
+    """Accounts late, silent or due for locking in the user's provinces (or those of one
+    status), the longest quiet first; searchable by code or name, paginated."""
+    provinces = key_provinces(request.user)
+    wanted = request.GET.get("status", "")
+    statuses = (wanted,) if wanted in MonitoringStatus.values else SILENT_STATUSES
+    text = request.GET.get("q", "")[:100]
+    states = Paginator(
+        monitored_accounts(provinces, statuses=statuses, text=text), settings.PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    base_query = urlencode(
+        {name: value for name, value in (("status", wanted), ("q", text)) if value}
+    )
+    return render(
+        request,
+        "monitoring/silent_accounts.html",
+        {
+            "states": states,
+            "page": states,
+            "status": wanted if wanted in MonitoringStatus.values else "",
+            "statuses": MonitoringStatus.choices,
+            "q": text,
+            "base_query": base_query,
+        },
+    )

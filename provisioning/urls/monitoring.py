@@ -8,4 +8,5 @@ urlpatterns = [
     path("khoa-api/", views.api_keys, name="api_keys"),
     path("khoa-api/<int:pk>/thu-hoi/", views.api_key_revoke_view, name="api_key_revoke"),
     path("nhap-hoat-dong/", monitoring_views.activity_import_view, name="activity_import"),
+    path("chua-gui-du-lieu/", monitoring_views.silent_accounts_view, name="silent_accounts"),
 ]
