@@ -18,6 +18,7 @@ per figure:
 import argparse
 import os
 import random
+import statistics
 import sys
 import time
 from datetime import timedelta
@@ -31,8 +32,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.urls import include, path  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 BATCH = 1000  # reports per API call, the API's limit
@@ -43,20 +46,18 @@ def _say(*lines):
     print(*lines, sep="\n", file=sys.stderr, flush=True)
 
 
-def fill(total, days):
-    """`total` handed-over legacy accounts of one vendor, their states (spread over the
-    statuses by how long they have been quiet) and `days` of daily counts each."""
-    from provisioning.models import Commune, Facility, NationalAccount, Province, User, Vendor
+def fill(first, total, days, vendor, creator):
+    """Accounts number `first` to `total` (handed over, legacy, all of `vendor`) and their
+    states, spread over the statuses by how long they have been quiet; `days` before now."""
+    from provisioning.models import Commune, Facility, NationalAccount, Province, User
     from provisioning.monitoring.models import MonitoringState
     from provisioning.monitoring.status import silence_status
 
     province = Province.objects.get(code=24)
     communes = list(Commune.objects.filter(province=province))
-    vendor = Vendor.objects.create(name="Bench vendor", short_name="BV")
-    creator = User.objects.create(email="bench-creator@example.vn")
     now = timezone.now()
-    rng = random.Random(0)
-    for start in range(0, total, CHUNK):
+    rng = random.Random(first)
+    for start in range(first, total, CHUNK):
         count = min(CHUNK, total - start)
         with transaction.atomic():
             owners = User.objects.bulk_create(
@@ -113,11 +114,12 @@ def fill(total, days):
                 )
             MonitoringState.objects.bulk_create(states)
         _say(f"  {start + count} accounts")
-    _fill_days(days, now)
-    return vendor
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
-def _fill_days(days, now):
+def fill_days(days, now):
     """`days` rows per account of daily counts, written by the database itself."""
     from provisioning.monitoring.models import AccountDay
 
@@ -232,6 +234,29 @@ def ingest_ratio(vendor, batches):
     return api_rate, bulk_rate
 
 
+def trivial(request):
+    return HttpResponse("ok")
+
+
+# The portal's URLs and a trivial view, served by the same process and middleware.
+urlpatterns = [path("_bench/trivial/", trivial), path("", include("portal.urls"))]
+
+
+def page(client, url, params=None, repeat=9):
+    """(queries, median milliseconds) of one page."""
+    client.get(url, params)  # warm caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200, response.status_code
+    count = len(queries.captured_queries)  # before the next request empties the log
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(url, params)
+        times.append((time.perf_counter() - started) * 1000)
+    return count, statistics.median(times)
+
+
 def sweep_seconds():
     """One sweep a fortnight ahead: every account quiet for more than 3 days by then moves."""
     from provisioning.monitoring.services import monitoring_sweep
@@ -252,30 +277,50 @@ def main():
     from django.test.utils import get_runner
 
     settings.MONITORING_API_RATE_LIMIT = 10**9  # the bench measures speed, not the limit
+    settings.ROOT_URLCONF = __name__
     runner = get_runner(settings)(verbosity=0, interactive=False)
     old = runner.setup_databases()
     try:
+        from provisioning.models import Membership, Province, User, Vendor
+
+        staff = User.objects.create(email="bench-staff@example.vn")
+        Membership.objects.create(
+            user=staff, province=Province.objects.get(code=24), role="reviewer"
+        )
+        client = Client()
+        client.force_login(staff)
+        vendor = Vendor.objects.create(name="Bench vendor", short_name="BV")
+        creator = User.objects.create(email="bench-creator@example.vn")
+        small = max(1, args.accounts // 100)
         _say(f"filling {args.accounts} accounts × {args.days} days on {connection.vendor}…")
         started = time.perf_counter()
-        vendor = fill(args.accounts, args.days)
+        fill(0, small, args.days, vendor, creator)
+        silent_url = "/theo-doi/chua-gui-du-lieu/"
+        small_queries = page(client, silent_url, repeat=1)[0]
+        fill(small, args.accounts, args.days, vendor, creator)
+        fill_days(args.days, timezone.now())
         _say(f"filled in {time.perf_counter() - started:.0f} s")
-        api_rate, bulk_rate = ingest_ratio(vendor, args.batches)
         print(f"accounts: {args.accounts}")
         print(f"days: {args.days}")
         print(f"database: {connection.vendor}")
-        print(f"ingest_reports_per_second: {api_rate:.0f}")
-        print(f"bulk_insert_reports_per_second: {bulk_rate:.0f}")
-        print(f"ingest_vs_bulk_insert: {api_rate / bulk_rate:.2f}")
+        trivial_ms = page(client, "/_bench/trivial/")[1]
+        silent_queries, silent_ms = page(client, silent_url)
+        search_ms = page(client, silent_url, {"q": "an khang 4242"})[1]
+        print(f"trivial_ms: {trivial_ms:.1f}")
+        print(f"silent_list_ms: {silent_ms:.1f}")
+        print(f"silent_list_search_ms: {search_ms:.1f}")
+        print(f"silent_list_vs_trivial: {silent_ms / trivial_ms:.2f}")
+        print(f"silent_list_search_vs_trivial: {search_ms / trivial_ms:.2f}")
+        print(f"silent_list_queries: {silent_queries} (at {small} accounts: {small_queries})")
         reason = "no monitoring dashboard page exists yet"
         print("dashboard_vs_trivial: n/a")
         print(f"dashboard_vs_trivial_reason: {reason}")
         print("dashboard_queries: n/a")
         print(f"dashboard_queries_reason: {reason}")
-        reason = "no silent-accounts list page exists yet"
-        print("silent_list_vs_trivial: n/a")
-        print(f"silent_list_vs_trivial_reason: {reason}")
-        print("silent_list_queries: n/a")
-        print(f"silent_list_queries_reason: {reason}")
+        api_rate, bulk_rate = ingest_ratio(vendor, args.batches)
+        print(f"ingest_reports_per_second: {api_rate:.0f}")
+        print(f"bulk_insert_reports_per_second: {bulk_rate:.0f}")
+        print(f"ingest_vs_bulk_insert: {api_rate / bulk_rate:.2f}")
         print(f"sweep_seconds: {sweep_seconds():.1f}")
     finally:
         runner.teardown_databases(old)
