@@ -10,8 +10,10 @@ per figure:
   view, key check and `ingest.reports_ingest`), divided by reports per second of a raw
   bulk insert of the same rows (`SyncReport.objects.bulk_create`); goal ≥ 0.3.
 - dashboard_vs_trivial, silent_list_vs_trivial, dashboard_queries, silent_list_queries: a
-  page's median time over a trivial view's in the same process, and its query count at N
-  and N/100; `n/a` with the reason while the page does not exist.
+  page's median time over a trivial view's in the same process (a view rendering the
+  portal's layout, base.html, and nothing else; the ratio to a bare HttpResponse is
+  printed too), and its query count at N and N/100; `n/a` with the reason while the page
+  does not exist.
 - sweep_seconds: one `monitoring_sweep` when a third of the accounts cross a threshold.
 """
 
@@ -33,6 +35,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
+from django.shortcuts import render  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import include, path  # noqa: E402
@@ -235,11 +238,20 @@ def ingest_ratio(vendor, batches):
 
 
 def trivial(request):
+    """The portal's layout and nothing else: what every page costs before its own work."""
+    return render(request, "base.html")
+
+
+def bare(request):
     return HttpResponse("ok")
 
 
-# The portal's URLs and a trivial view, served by the same process and middleware.
-urlpatterns = [path("_bench/trivial/", trivial), path("", include("portal.urls"))]
+# The portal's URLs and trivial views, served by the same process and middleware.
+urlpatterns = [
+    path("_bench/trivial/", trivial),
+    path("_bench/bare/", bare),
+    path("", include("portal.urls")),
+]
 
 
 def page(client, url, params=None, repeat=9):
@@ -304,9 +316,12 @@ def main():
         print(f"days: {args.days}")
         print(f"database: {connection.vendor}")
         trivial_ms = page(client, "/_bench/trivial/")[1]
+        bare_ms = page(client, "/_bench/bare/")[1]
         silent_queries, silent_ms = page(client, silent_url)
         search_ms = page(client, silent_url, {"q": "an khang 4242"})[1]
         print(f"trivial_ms: {trivial_ms:.1f}")
+        print(f"bare_response_ms: {bare_ms:.1f}")
+        print(f"silent_list_vs_bare_response: {silent_ms / bare_ms:.2f}")
         print(f"silent_list_ms: {silent_ms:.1f}")
         print(f"silent_list_search_ms: {search_ms:.1f}")
         print(f"silent_list_vs_trivial: {silent_ms / trivial_ms:.2f}")
