@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provisioning', '0007_monitoring_models'),
+        ('provisioning', '0009_outbox_audit_outbox'),
     ]
 
     operations = [
