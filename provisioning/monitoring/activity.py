@@ -327,8 +327,6 @@ def _plain(error):
 def _record_evidence(resource, now):
     """Each account with activity in the file has data up to the newest such day: the day's
     first moment in Vietnam time (the file has no times), never later than now."""
-    from .models import StatusChange
-
     newest = {
         pk: min(timezone.make_aware(datetime.combine(day, time.min)), now)
         for pk, day in resource.matched.items()
@@ -337,9 +335,7 @@ def _record_evidence(resource, now):
     kinds_of = dict(
         NationalAccount.objects.filter(pk__in=newest).values_list("pk", "facility__kind")
     )
-    before = StatusChange.objects.filter(at=now).count()
-    record_data_seen(newest, kinds_of, at=now, source=SOURCE)
-    return StatusChange.objects.filter(at=now).count() - before
+    return record_data_seen(newest, kinds_of, at=now, source=SOURCE)
 
 
 IMPORT_HELP = gettext_lazy(

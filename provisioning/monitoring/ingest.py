@@ -211,10 +211,11 @@ def _record_data(new, kinds_of, now):
 def record_data_seen(newest, kinds_of, *, at, source=None):
     """Evidence that data arrived: {account id: newest data time} moves each account's
     last-seen time (never back) and its status; `kinds_of` gives each facility's type. The
-    API and the national systems' activity import (`source` in the evidence) both use it."""
+    API and the national systems' activity import (`source` in the evidence) both use it.
+    Returns the number of status moves."""
     now = at
     if not newest:
-        return
+        return 0
     states = states_for(newest, at=now)
     moves = []
     for account_id, state in states.items():
@@ -236,7 +237,8 @@ def record_data_seen(newest, kinds_of, *, at, source=None):
             if state.status == MonitoringStatus.PAUSED:
                 state.paused_until = None
             moves.append((state, reason, evidence))
-    record_moves(moves, at=now)
+    moved = record_moves(moves, at=now)
     update_states(
         list(states.values()), ["status", "since", "last_data_at", "quiet_since", "paused_until"]
     )
+    return moved

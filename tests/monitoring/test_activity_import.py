@@ -81,8 +81,9 @@ def test_a_file_imports_its_counts_and_names_unknown_codes_and_quiet_accounts(
 def test_activity_in_the_file_makes_a_waiting_account_active_through_the_status_service(
     account,
 ):
-    run(csv_file(f"24-008179,,{dmy(YESTERDAY)},2,0,0"))
+    summary = run(csv_file(f"24-008179,,{dmy(YESTERDAY)},2,0,0"))
 
+    assert summary.status_changes == 1
     state = MonitoringState.objects.get(pk=account.pk)
     assert state.status == MonitoringStatus.ACTIVE
     assert timezone.localdate(state.last_data_at) == YESTERDAY
