@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provisioning', '0009_outbox_audit_outbox'),
+        ('provisioning', '0010_perf_queue_indexes'),
     ]
 
     operations = [
