@@ -1,0 +1,250 @@
+"""Every write to the register: one upsert (import rows and manual edits alike), the commune a
+person chooses, and the import that drives them."""
+
+import csv
+import io
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Commune
+from ..services.audit import record_event
+from .matching import CommuneMatcher
+from .models import RegisterEntry, RegisterImport, RegisterImportRow
+from .resources import read_register
+
+Outcome = RegisterImportRow.Outcome
+# The parts of the address the commune is derived from: when none changed, a commune already
+# chosen (by the import or by a person) stays.
+ADDRESS_FIELDS = ("old_commune", "old_district", "old_province")
+REPORT_HEADER = ["row", "certificate_number", "outcome", "commune_code", "message"]
+
+
+def _audit_data(entry, changed):
+    return {
+        "register_entry": entry.pk,
+        "certificate_number": entry.certificate_number,
+        "fields": changed,
+    }
+
+
+def register_entry_upsert(*, province, fields, actor=None, matcher=None, ip=None):
+    """Create or update the entry with `fields["certificate_number"]` in `province`.
+
+    Only the keys in `fields` are written. With a `matcher`, the commune is placed from the
+    address parts whenever they changed (or on creation). Returns (entry, outcome, changed
+    field names); outcome is CREATED, UPDATED or UNCHANGED.
+    """
+    number = fields["certificate_number"]
+    with transaction.atomic():
+        # Race: two imports of one certificate; the row lock serialises updates and the unique
+        # constraint turns the second creation into an update on retry.
+        entry = (
+            RegisterEntry.objects.select_for_update()
+            .filter(province=province, certificate_number=number)
+            .first()
+        )
+        if entry is None:
+            entry = RegisterEntry(province=province, **fields)
+            if matcher is not None:
+                _place(entry, matcher)
+            try:
+                with transaction.atomic():
+                    entry.save()
+            except IntegrityError:
+                return register_entry_upsert(
+                    province=province, fields=fields, actor=actor, matcher=matcher, ip=ip
+                )
+            record_event(
+                action="register.created",
+                actor=actor,
+                facility=entry.facility,
+                data=_audit_data(entry, sorted(fields)),
+                ip=ip,
+                visible_to_facility=False,
+            )
+            return entry, Outcome.CREATED, sorted(fields)
+        changed = [name for name, value in fields.items() if getattr(entry, name) != value]
+        for name in changed:
+            setattr(entry, name, fields[name])
+        if matcher is not None and any(name in ADDRESS_FIELDS for name in changed):
+            before = (entry.commune_id, list(entry.commune_candidates))
+            _place(entry, matcher)
+            if (entry.commune_id, entry.commune_candidates) != before:
+                changed += ["commune", "commune_candidates"]
+        if not changed:
+            return entry, Outcome.UNCHANGED, []
+        update_fields = [("commune_id" if n == "commune" else n) for n in changed]
+        entry.save(update_fields=[*update_fields, "updated_at"])
+        record_event(
+            action="register.updated",
+            actor=actor,
+            facility=entry.facility,
+            data=_audit_data(entry, changed),
+            ip=ip,
+            visible_to_facility=False,
+        )
+        return entry, Outcome.UPDATED, changed
+
+
+def _place(entry, matcher):
+    placement = matcher.place(entry.old_commune, entry.old_district, entry.old_province)
+    entry.commune_id = placement.code
+    entry.commune_candidates = list(placement.candidates)
+    return placement
+
+
+def register_entry_choose_commune(*, entry, commune, actor, ip=None):
+    """A person places an entry the import could not: the commune must be of its province."""
+    if commune.province_id != entry.province_id:
+        raise ValueError("commune of another province")
+    with transaction.atomic():
+        entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+        previous = entry.commune_id
+        entry.commune = commune
+        entry.commune_candidates = []
+        entry.save(update_fields=["commune", "commune_candidates", "updated_at"])
+        record_event(
+            action="register.commune_chosen",
+            actor=actor,
+            facility=entry.facility,
+            data={**_audit_data(entry, ["commune"]), "from": previous, "to": commune.pk},
+            ip=ip,
+            visible_to_facility=False,
+        )
+    return entry
+
+
+class _Preview(Exception):
+    """Raised to roll a dry run back."""
+
+
+def run_import(*, province, content, file_name, actor=None, dry_run=False, ip=None):
+    """Import a register file; returns (counts, [RegisterImportRow]) unsaved rows for the
+    report. A dry run does everything inside a transaction and rolls it back, so the preview
+    is exactly what the import will do. RegisterFileError if the file cannot be read."""
+    matcher = CommuneMatcher(province.pk)
+    rows = []
+    counts = dict.fromkeys(Outcome.values, 0)
+    seen = {}
+
+    def work():
+        for row in read_register(content, file_name):
+            number = row.fields.get("certificate_number", "")
+            result = RegisterImportRow(row_number=row.number, certificate_number=number)
+            if row.errors:
+                result.outcome, result.message = Outcome.ERROR, " ".join(row.errors)
+            elif number in seen:
+                result.outcome = Outcome.DUPLICATE
+                result.message = _("Trùng số GCN với dòng %(row)s; dòng này bị bỏ qua.") % {
+                    "row": seen[number]
+                }
+            else:
+                seen[number] = row.number
+                entry, outcome, changed = register_entry_upsert(
+                    province=province, fields=row.fields, actor=actor, matcher=matcher, ip=ip
+                )
+                result.entry = entry
+                result.commune_code = entry.commune_id
+                if entry.commune_id is None:
+                    result.outcome = Outcome.REVIEW
+                    result.message = matcher.place(
+                        entry.old_commune, entry.old_district, entry.old_province
+                    ).message
+                else:
+                    result.outcome = outcome
+                    if changed and outcome == Outcome.UPDATED:
+                        result.message = _("Đã cập nhật: %(fields)s.") % {
+                            "fields": ", ".join(_field_label(name) for name in changed)
+                        }
+            counts[result.outcome] += 1
+            rows.append(result)
+        if dry_run:
+            raise _Preview
+
+    try:
+        with transaction.atomic():
+            work()
+    except _Preview:
+        pass
+    return counts, rows
+
+
+def _field_label(name):
+    return str(RegisterEntry._meta.get_field(name).verbose_name)
+
+
+def register_import_confirm(*, register_import, actor, ip=None):
+    """Import an uploaded file held for preview; its rows become the downloadable report."""
+    with transaction.atomic():
+        register_import = RegisterImport.objects.select_for_update().get(pk=register_import.pk)
+        # Race: a double click on "confirm"; the second finds the import done.
+        if register_import.status == RegisterImport.Status.DONE:
+            return register_import
+        counts, rows = run_import(
+            province=register_import.province,
+            content=bytes(register_import.content),
+            file_name=register_import.file_name,
+            actor=actor,
+            ip=ip,
+        )
+        for row in rows:
+            row.register_import = register_import
+            row.entry_id = row.entry.pk if row.entry else None
+        RegisterImportRow.objects.bulk_create(rows, batch_size=1000)
+        for outcome, count in counts.items():
+            setattr(register_import, "errors" if outcome == "error" else outcome, count)
+        register_import.status = RegisterImport.Status.DONE
+        register_import.imported_at = timezone.now()
+        register_import.save()
+        record_event(
+            action="register.imported",
+            actor=actor,
+            data={"register_import": register_import.pk, "file": register_import.file_name,
+                  **counts},
+            ip=ip,
+            visible_to_facility=False,
+        )
+    return register_import
+
+
+def register_import_upload(*, province, uploaded_file, actor):
+    """Hold an uploaded file for its preview; nothing in the register changes."""
+    return RegisterImport.objects.create(
+        province=province,
+        uploaded_by=actor,
+        file_name=uploaded_file.name[:255],
+        content=uploaded_file.read(),
+    )
+
+
+def summary_line(counts):
+    return (
+        "created={created} updated={updated} unchanged={unchanged} "
+        "duplicate={duplicate} errors={error} review={review}".format(**counts)
+    )
+
+
+def write_report(rows, stream):
+    writer = csv.writer(stream)
+    writer.writerow(REPORT_HEADER)
+    for row in rows:
+        writer.writerow(
+            [row.row_number, row.certificate_number, row.outcome, row.commune_code or "",
+             row.message]
+        )
+
+
+def report_csv(rows):
+    stream = io.StringIO()
+    write_report(rows, stream)
+    return stream.getvalue()
+
+
+def commune_choices(entry):
+    """The communes a person picks from: the candidates, or the whole province."""
+    communes = Commune.objects.filter(province_id=entry.province_id)
+    if entry.commune_candidates:
+        communes = communes.filter(pk__in=entry.commune_candidates)
+    return communes
