@@ -39,7 +39,8 @@ UNIT_WORDS = (
     "h",
     "x",
 )
-UNIT_PREFIX = re.compile(r"^(?:(?:%s)\b[\s.]*)+" % "|".join(w.replace(" ", r"\s+") for w in UNIT_WORDS))
+UNIT_ALTERNATIVES = "|".join(word.replace(" ", r"\s+") for word in UNIT_WORDS)
+UNIT_PREFIX = re.compile(rf"^(?:(?:{UNIT_ALTERNATIVES})\b[\s.]*)+")
 
 
 def unit_key(text):

@@ -21,7 +21,9 @@ class RegisterEntry(models.Model):
     kind = models.CharField(_("loại hình"), max_length=20, choices=Facility.Kind.choices)
     certificate_date = models.DateField(_("ngày cấp"), null=True, blank=True)
     pharmacist_name = models.CharField(_("người phụ trách chuyên môn"), max_length=150, blank=True)
-    practising_certificate = models.CharField(_("số chứng chỉ hành nghề"), max_length=50, blank=True)
+    practising_certificate = models.CharField(
+        _("số chứng chỉ hành nghề"), max_length=50, blank=True
+    )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     # The address's parts as the register gives them (often the pre-2025 units).
     old_commune = models.CharField(_("xã, phường (như sổ ghi)"), max_length=100, blank=True)
@@ -104,6 +106,14 @@ class RegisterImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.uploaded_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def counts(self):
+        """{outcome: rows}, as the import reported them."""
+        return {
+            outcome: getattr(self, "errors" if outcome == "error" else outcome)
+            for outcome in RegisterImportRow.Outcome.values
+        }
 
 
 class RegisterImportRow(models.Model):

@@ -49,7 +49,13 @@ COLUMNS = {
     ),
     "practising_certificate": (
         gettext_lazy("Số CCHN"),
-        ("so cchn", "so cchn duoc", "cchn", "so chung chi hanh nghe", "so chung chi hanh nghe duoc"),
+        (
+            "so cchn",
+            "so cchn duoc",
+            "cchn",
+            "so chung chi hanh nghe",
+            "so chung chi hanh nghe duoc",
+        ),
     ),
     "address": (gettext_lazy("Địa chỉ"), ("dia chi", "dia chi chi tiet", "so nha duong")),
     "old_commune": (
@@ -152,7 +158,10 @@ def find_header(table):
                 )
             return index, mapping
     raise RegisterFileError(
-        _("Không tìm thấy dòng tiêu đề (cần có các cột “Số GCN ĐĐKKD dược”, “Tên cơ sở”, “Loại hình”).")
+        _(
+            "Không tìm thấy dòng tiêu đề (cần có các cột “Số GCN ĐĐKKD dược”, “Tên cơ sở”, "
+            "“Loại hình”)."
+        )
     )
 
 
@@ -230,7 +239,9 @@ def parse_row(number, cells, mapping, labels=None):
         try:
             validate_email(row.fields["email"])
         except ValidationError:
-            error("email", _("địa chỉ thư “%(value)s” không hợp lệ.") % {"value": row.fields["email"]})
+            error(
+                "email", _("địa chỉ thư “%(value)s” không hợp lệ.") % {"value": row.fields["email"]}
+            )
     for name, limit in MAX_LENGTHS.items():
         if len(row.fields.get(name) or "") > limit:
             error(name, _("dài quá %(limit)s ký tự.") % {"limit": limit})

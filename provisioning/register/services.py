@@ -194,15 +194,18 @@ def register_import_confirm(*, register_import, actor, ip=None):
             row.entry_id = row.entry.pk if row.entry else None
         RegisterImportRow.objects.bulk_create(rows, batch_size=1000)
         for outcome, count in counts.items():
-            setattr(register_import, "errors" if outcome == "error" else outcome, count)
+            setattr(register_import, "errors" if outcome == Outcome.ERROR else outcome, count)
         register_import.status = RegisterImport.Status.DONE
         register_import.imported_at = timezone.now()
         register_import.save()
         record_event(
             action="register.imported",
             actor=actor,
-            data={"register_import": register_import.pk, "file": register_import.file_name,
-                  **counts},
+            data={
+                "register_import": register_import.pk,
+                "file": register_import.file_name,
+                **counts,
+            },
             ip=ip,
             visible_to_facility=False,
         )
@@ -231,8 +234,13 @@ def write_report(rows, stream):
     writer.writerow(REPORT_HEADER)
     for row in rows:
         writer.writerow(
-            [row.row_number, row.certificate_number, row.outcome, row.commune_code or "",
-             row.message]
+            [
+                row.row_number,
+                row.certificate_number,
+                row.outcome,
+                row.commune_code or "",
+                row.message,
+            ]
         )
 
 

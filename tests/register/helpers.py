@@ -24,11 +24,35 @@ HEADER = [
 TITLE = "DANH SÁCH CƠ SỞ KINH DOANH DƯỢC ĐÃ ĐƯỢC CẤP GCN ĐĐKKD DƯỢC"
 
 
-def row(number, *, name="Nhà thuốc An Khang", kind="Nhà thuốc", date="12/03/2021",
-        commune="P. Đáp Cầu", district="TP. Bắc Ninh", province="", email="", tax="2300123456",
-        address="Số 5 đường Hoàng Hoa Thám"):
-    return ["1", name, kind, number, date, "Nguyễn Văn Dược", "CCHN-01", address, commune,
-            district, province, "0912345678", email, tax]
+def row(
+    number,
+    *,
+    name="Nhà thuốc An Khang",
+    kind="Nhà thuốc",
+    date="12/03/2021",
+    commune="P. Đáp Cầu",
+    district="TP. Bắc Ninh",
+    province="",
+    email="",
+    tax="2300123456",
+    address="Số 5 đường Hoàng Hoa Thám",
+):
+    return [
+        "1",
+        name,
+        kind,
+        number,
+        date,
+        "Nguyễn Văn Dược",
+        "CCHN-01",
+        address,
+        commune,
+        district,
+        province,
+        "0912345678",
+        email,
+        tax,
+    ]
 
 
 def csv_file(rows, header=HEADER, title=TITLE):

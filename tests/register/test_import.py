@@ -30,8 +30,15 @@ def messy_register():
     return xlsx_file(
         [
             row("001/ĐKKDD-BN", commune="P. ĐÁP CẦU", district="TP. BẮC NINH"),
-            row("002/ĐKKDD-BN", name="QUẦY THUỐC SỐ 2", kind="quay thuoc", commune="tt cho",
-                district="h yen phong", province="Tinh Bac Ninh", date=datetime.datetime(2019, 5, 6)),
+            row(
+                "002/ĐKKDD-BN",
+                name="QUẦY THUỐC SỐ 2",
+                kind="quay thuoc",
+                commune="tt cho",
+                district="h yen phong",
+                province="Tinh Bac Ninh",
+                date=datetime.datetime(2019, 5, 6),  # noqa: DTZ001 (a cell's naive date)
+            ),
             [],
             row("003/ĐKKDD-BN", kind="Tủ thuốc trạm y tế", commune="Xã Đông Sơn", district=""),
             row("004/ĐKKDD-BN", commune="Phường Không Có", district="TP. Bắc Ninh"),
@@ -56,7 +63,12 @@ def test_messy_register_gives_the_right_communes_and_sends_the_rest_to_review(
         10: ("duplicate", None),
     }
     assert counts == {
-        "created": 2, "updated": 0, "unchanged": 0, "duplicate": 1, "error": 1, "review": 2
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "duplicate": 1,
+        "error": 1,
+        "review": 2,
     }
     counter = RegisterEntry.objects.get(certificate_number="002/ĐKKDD-BN")
     assert counter.kind == "quay_thuoc"
@@ -100,7 +112,12 @@ def test_the_same_file_twice_changes_nothing(home_province, messy_register):
     counts, _rows = _import(home_province, messy_register, "so.xlsx")
 
     assert counts == {
-        "created": 0, "updated": 0, "unchanged": 2, "duplicate": 1, "error": 1, "review": 2
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "duplicate": 1,
+        "error": 1,
+        "review": 2,
     }
     assert list(RegisterEntry.objects.values()) == entries
     assert AuditEvent.objects.count() == events
@@ -111,8 +128,12 @@ def test_a_newer_file_updates_what_changed_and_audits_the_fields(home_province):
 
     counts, rows = _import(
         home_province,
-        csv_file([row("01", name="Nhà thuốc An Khang 2"), row("02", commune="TT. Chờ",
-                  district="H. Yên Phong")]),
+        csv_file(
+            [
+                row("01", name="Nhà thuốc An Khang 2"),
+                row("02", commune="TT. Chờ", district="H. Yên Phong"),
+            ]
+        ),
     )
 
     assert counts["updated"] == 2 and counts["unchanged"] == 0
@@ -163,12 +184,15 @@ def test_headers_are_found_under_variants_and_missing_columns_are_named(home_pro
     assert counts["created"] == 1
 
     with pytest.raises(RegisterFileError, match="Loại hình"):
-        _import(home_province, csv_file([row("01")[:2] + row("01")[3:]],
-                                        header=HEADER[:2] + HEADER[3:]))
+        _import(
+            home_province, csv_file([row("01")[:2] + row("01")[3:]], header=HEADER[:2] + HEADER[3:])
+        )
 
 
 def test_a_bad_kind_and_email_are_row_errors_naming_the_column(home_province):
-    counts, rows = _import(home_province, csv_file([row("01", kind="Cửa hàng", email="khong-phai")]))
+    counts, rows = _import(
+        home_province, csv_file([row("01", kind="Cửa hàng", email="khong-phai")])
+    )
 
     assert counts["error"] == 1
     assert "cột “Loại hình”" in rows[0].message
