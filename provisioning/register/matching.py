@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from vietnam_provinces import Ward as NewWard
 from vietnam_provinces._province_conversion_2025 import OLD_TO_NEW as OLD_PROVINCE_TO_NEW
 from vietnam_provinces._ward_conversion_2025 import OLD_TO_NEW as OLD_WARD_TO_NEW
@@ -102,6 +102,7 @@ class CommuneMatcher:
                     self.wards_by_key.setdefault(unit_key(ward.name), []).append(
                         (old_province, district_code, int(ward.code))
                     )
+        self.new_province_key = unit_key(_this_province(self.province_code)[0].name)
         self.new_by_key = {}
         for ward in NewWard.iter_by_province(self.province_code):
             self.new_by_key.setdefault(unit_key(ward.name), set()).add(int(ward.code))
@@ -117,22 +118,20 @@ class CommuneMatcher:
     def place(self, commune, district="", province=""):
         key = (unit_key(commune), unit_key(district), unit_key(province))
         if key not in self._cache:
-            self._cache[key] = self._place(*key, commune_text=commune, province_text=province)
-        return self._cache[key]
+            self._cache[key] = self._place(*key)
+        code, candidates, reason = self._cache[key]
+        names = {"name": commune, "province": province}
+        return Placement(code, candidates, REASONS[reason] % names if reason else "")
 
-    def _place(self, commune, district, province, *, commune_text, province_text):
+    def _place(self, commune, district, province):
+        """(code, candidates, reason) for the keys of the address parts."""
         if not commune:
-            return Placement(None, message=_("Thiếu xã, phường: cần chọn xã, phường."))
+            return None, (), "missing"
         old_provinces = self.old_province_codes
-        if province and province not in self.old_provinces_by_key:
-            # A post-2025 province name of this province passes; any other is not ours.
-            if not any(unit_key(w.name) == province for w in _this_province(self.province_code)):
-                return Placement(
-                    None,
-                    message=_("Tỉnh “%(province)s” không thuộc địa bàn: cần chọn xã, phường.")
-                    % {"province": province_text},
-                )
-        elif province:
+        if province and province != self.new_province_key:
+            if province not in self.old_provinces_by_key:
+                return None, (), "other_province"
+            # An old province merged into this one: "Bắc Giang" for today's Bắc Ninh.
             old_provinces = self.old_provinces_by_key[province]
         old = [w for w in self.wards_by_key.get(commune, ()) if w[0] in old_provinces]
         if district:
@@ -145,19 +144,18 @@ class CommuneMatcher:
             # A register written after July 2025 names the new commune itself.
             candidates |= self.new_by_key.get(commune, set())
         if len(candidates) == 1:
-            return Placement(next(iter(candidates)))
+            return next(iter(candidates)), (), ""
         if candidates:
-            return Placement(
-                None,
-                tuple(sorted(candidates)),
-                _("Xã, phường “%(name)s” ứng với nhiều xã, phường mới: cần chọn một.")
-                % {"name": commune_text},
-            )
-        return Placement(
-            None,
-            message=_("Không tìm thấy xã, phường “%(name)s”: cần chọn xã, phường.")
-            % {"name": commune_text},
-        )
+            return None, tuple(sorted(candidates)), "several"
+        return None, (), "unknown"
+
+
+REASONS = {
+    "missing": _lazy("Thiếu xã, phường: cần chọn xã, phường."),
+    "other_province": _lazy("Tỉnh “%(province)s” không thuộc địa bàn: cần chọn xã, phường."),
+    "several": _lazy("Xã, phường “%(name)s” ứng với nhiều xã, phường mới: cần chọn một."),
+    "unknown": _lazy("Không tìm thấy xã, phường “%(name)s”: cần chọn xã, phường."),
+}
 
 
 @cache

@@ -1,6 +1,6 @@
-"""Reading a register file as licensing systems export it (XLSX through django-import-export,
-or CSV): the header row found under any title rows, each row turned into an entry's fields or
-into errors that name the row and the column."""
+"""Reading a register file as licensing systems export it (XLSX through openpyxl, which
+django-import-export[xlsx] brings, or CSV): the header row found under any title rows, each
+row turned into an entry's fields or into errors that name the row and the column."""
 
 import csv
 import datetime
@@ -8,11 +8,11 @@ import io
 import re
 from dataclasses import dataclass, field
 
+import openpyxl
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.formats.base_formats import XLSX
 
 from ..models import Facility
 from ..search import fold
@@ -119,11 +119,14 @@ def header_key(value):
 def read_table(content, file_name):
     """[(row number in the sheet, [cell values])] of the file's first sheet."""
     if file_name.lower().endswith((".xlsx", ".xlsm")):
+        # openpyxl directly, not import-export's XLSX format: that one takes the first row as
+        # the header and refuses rows of another width, as a title row above the header is.
         try:
-            dataset = XLSX().create_dataset(content)
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            rows = [list(values) for values in book.active.iter_rows(values_only=True)]
+            book.close()
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
             raise RegisterFileError(_("Không đọc được tệp Excel.")) from exc
-        rows = [list(dataset.headers or [])] + [list(row) for row in dataset]
     elif file_name.lower().endswith((".csv", ".txt")):
         for encoding in ("utf-8-sig", "cp1258"):
             try:

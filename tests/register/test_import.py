@@ -208,3 +208,21 @@ def test_the_matcher_reads_abbreviations_case_and_missing_diacritics():
     )
     assert matcher.place("Thị trấn Chờ", "Huyện Yên Phong").code == CHO_NOW_YEN_PHONG
     assert matcher.place("Đáp Cầu", "", "Hà Nội").code is None
+
+
+def test_an_address_of_a_merged_province_is_placed_under_either_name():
+    matcher = CommuneMatcher(24)
+    # Xã Tân Trung, Huyện Tân Yên was in Bắc Giang, which merged into Bắc Ninh: now Nhã Nam.
+    for province in ("Bắc Giang", "Tỉnh Bắc Ninh", ""):
+        assert matcher.place("Xã Tân Trung", "Huyện Tân Yên", province).code == 7306, province
+    assert matcher.place("Xã Tân Trung", "Huyện Tân Yên", "Tỉnh Bắc Ninh (cũ)").code is None
+
+
+def test_each_row_is_told_about_its_own_spelling():
+    matcher = CommuneMatcher(24)
+
+    first = matcher.place("XÃ KHÔNG CÓ", "")
+    second = matcher.place("xa khong co", "")
+
+    assert "“XÃ KHÔNG CÓ”" in first.message
+    assert "“xa khong co”" in second.message
