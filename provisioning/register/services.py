@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Commune
-from ..services.audit import record_event
+from ..models import AuditEvent, Commune
+from ..services.audit import new_event, record_event
 from .matching import CommuneMatcher
 from .models import RegisterEntry, RegisterImport, RegisterImportRow
 from .resources import read_register
@@ -18,6 +18,8 @@ Outcome = RegisterImportRow.Outcome
 # The parts of the address the commune is derived from: when none changed, a commune already
 # chosen (by the import or by a person) stays.
 ADDRESS_FIELDS = ("old_commune", "old_district", "old_province")
+# Rows written per transaction of the one upsert: few queries, short locks.
+BATCH_SIZE = 500
 REPORT_HEADER = ["row", "certificate_number", "outcome", "commune_code", "message"]
 
 
@@ -30,62 +32,91 @@ def _audit_data(entry, changed):
 
 
 def register_entry_upsert(*, province, fields, actor=None, matcher=None, ip=None):
-    """Create or update the entry with `fields["certificate_number"]` in `province`.
+    """Create or update the entry with `fields["certificate_number"]` in `province` (a manual
+    edit); returns (entry, outcome, changed field names). See `register_entries_upsert`."""
+    return register_entries_upsert(
+        province=province, rows=[fields], actor=actor, matcher=matcher, ip=ip
+    )[0]
 
-    Only the keys in `fields` are written. With a `matcher`, the commune is placed from the
-    address parts whenever they changed (or on creation). Returns (entry, outcome, changed
-    field names); outcome is CREATED, UPDATED or UNCHANGED.
+
+def register_entries_upsert(*, province, rows, actor=None, matcher=None, ip=None, _retry=True):
+    """Create or update the entries of `province` whose fields are `rows` (dicts with distinct
+    certificate numbers), in one transaction: the one write path of the register.
+
+    Only the keys given are written. With a `matcher`, the commune is placed from the address
+    parts on creation and whenever they change; when they do not, a commune chosen by a person
+    stays. Each creation and change is audited with the fields it touched. Returns
+    [(entry, outcome, changed field names)] in the order of `rows`; outcome is CREATED,
+    UPDATED or UNCHANGED.
     """
-    number = fields["certificate_number"]
-    with transaction.atomic():
-        # Race: two imports of one certificate; the row lock serialises updates and the unique
-        # constraint turns the second creation into an update on retry.
-        entry = (
-            RegisterEntry.objects.select_for_update()
-            .filter(province=province, certificate_number=number)
-            .first()
-        )
-        if entry is None:
-            entry = RegisterEntry(province=province, **fields)
-            if matcher is not None:
-                _place(entry, matcher)
-            try:
-                with transaction.atomic():
-                    entry.save()
-            except IntegrityError:
-                return register_entry_upsert(
-                    province=province, fields=fields, actor=actor, matcher=matcher, ip=ip
+    numbers = [fields["certificate_number"] for fields in rows]
+    try:
+        with transaction.atomic():
+            # Race: two imports of the same certificates. The row locks serialise updates; two
+            # creations collide on the unique constraint, and the batch is redone once, when
+            # the other's rows are there to lock.
+            existing = {
+                entry.certificate_number: entry
+                for entry in RegisterEntry.objects.select_for_update().filter(
+                    province=province, certificate_number__in=numbers
                 )
-            record_event(
-                action="register.created",
-                actor=actor,
-                facility=entry.facility,
-                data=_audit_data(entry, sorted(fields)),
-                ip=ip,
-                visible_to_facility=False,
+            }
+            results, created, updated, changed_names = [], [], [], set()
+            now = timezone.now()
+            for fields in rows:
+                entry = existing.get(fields["certificate_number"])
+                if entry is None:
+                    entry = RegisterEntry(province=province, **fields)
+                    if matcher is not None:
+                        _place(entry, matcher)
+                    created.append(entry)
+                    results.append((entry, Outcome.CREATED, sorted(fields)))
+                    continue
+                changed = _apply(entry, fields, matcher)
+                if changed:
+                    entry.updated_at = now
+                    updated.append(entry)
+                    changed_names.update(changed)
+                results.append((entry, Outcome.UPDATED if changed else Outcome.UNCHANGED, changed))
+            RegisterEntry.objects.bulk_create(created, batch_size=500)
+            if updated:
+                columns = ["commune" if name == "commune" else name for name in changed_names]
+                RegisterEntry.objects.bulk_update(updated, [*columns, "updated_at"], batch_size=500)
+            AuditEvent.objects.bulk_create(
+                [
+                    new_event(
+                        action=f"register.{outcome}",
+                        actor=actor,
+                        facility=entry.facility,
+                        data=_audit_data(entry, changed),
+                        ip=ip,
+                        visible_to_facility=False,
+                    )
+                    for entry, outcome, changed in results
+                    if outcome != Outcome.UNCHANGED
+                ],
+                batch_size=500,
             )
-            return entry, Outcome.CREATED, sorted(fields)
-        changed = [name for name, value in fields.items() if getattr(entry, name) != value]
-        for name in changed:
-            setattr(entry, name, fields[name])
-        if matcher is not None and any(name in ADDRESS_FIELDS for name in changed):
-            before = (entry.commune_id, list(entry.commune_candidates))
-            _place(entry, matcher)
-            if (entry.commune_id, entry.commune_candidates) != before:
-                changed += ["commune", "commune_candidates"]
-        if not changed:
-            return entry, Outcome.UNCHANGED, []
-        update_fields = [("commune_id" if n == "commune" else n) for n in changed]
-        entry.save(update_fields=[*update_fields, "updated_at"])
-        record_event(
-            action="register.updated",
-            actor=actor,
-            facility=entry.facility,
-            data=_audit_data(entry, changed),
-            ip=ip,
-            visible_to_facility=False,
+            return results
+    except IntegrityError:
+        if not _retry:
+            raise
+        return register_entries_upsert(
+            province=province, rows=rows, actor=actor, matcher=matcher, ip=ip, _retry=False
         )
-        return entry, Outcome.UPDATED, changed
+
+
+def _apply(entry, fields, matcher):
+    """Set `fields` on `entry`; the names of those that changed (and the commune's)."""
+    changed = [name for name, value in fields.items() if getattr(entry, name) != value]
+    for name in changed:
+        setattr(entry, name, fields[name])
+    if matcher is not None and any(name in ADDRESS_FIELDS for name in changed):
+        before = (entry.commune_id, list(entry.commune_candidates))
+        _place(entry, matcher)
+        if (entry.commune_id, entry.commune_candidates) != before:
+            changed += ["commune", "commune_candidates"]
+    return changed
 
 
 def _place(entry, matcher):
@@ -129,10 +160,37 @@ def run_import(*, province, content, file_name, actor=None, dry_run=False, ip=No
     counts = dict.fromkeys(Outcome.values, 0)
     seen = {}
 
+    def flush(batch):
+        results = register_entries_upsert(
+            province=province,
+            rows=[fields for _result, fields in batch],
+            actor=actor,
+            matcher=matcher,
+            ip=ip,
+        )
+        for (result, _fields), (entry, outcome, changed) in zip(batch, results, strict=True):
+            result.entry = entry
+            result.commune_code = entry.commune_id
+            if entry.commune_id is None:
+                result.outcome = Outcome.REVIEW
+                result.message = matcher.place(
+                    entry.old_commune, entry.old_district, entry.old_province
+                ).message
+            else:
+                result.outcome = outcome
+                if outcome == Outcome.UPDATED:
+                    result.message = _("Đã cập nhật: %(fields)s.") % {
+                        "fields": ", ".join(_field_label(name) for name in changed)
+                    }
+            counts[result.outcome] += 1
+        batch.clear()
+
     def work():
+        batch = []
         for row in read_register(content, file_name):
             number = row.fields.get("certificate_number", "")
             result = RegisterImportRow(row_number=row.number, certificate_number=number)
+            rows.append(result)
             if row.errors:
                 result.outcome, result.message = Outcome.ERROR, " ".join(row.errors)
             elif number in seen:
@@ -142,24 +200,13 @@ def run_import(*, province, content, file_name, actor=None, dry_run=False, ip=No
                 }
             else:
                 seen[number] = row.number
-                entry, outcome, changed = register_entry_upsert(
-                    province=province, fields=row.fields, actor=actor, matcher=matcher, ip=ip
-                )
-                result.entry = entry
-                result.commune_code = entry.commune_id
-                if entry.commune_id is None:
-                    result.outcome = Outcome.REVIEW
-                    result.message = matcher.place(
-                        entry.old_commune, entry.old_district, entry.old_province
-                    ).message
-                else:
-                    result.outcome = outcome
-                    if changed and outcome == Outcome.UPDATED:
-                        result.message = _("Đã cập nhật: %(fields)s.") % {
-                            "fields": ", ".join(_field_label(name) for name in changed)
-                        }
+                batch.append((result, row.fields))
+                if len(batch) >= BATCH_SIZE:
+                    flush(batch)
+                continue
             counts[result.outcome] += 1
-            rows.append(result)
+        if batch:
+            flush(batch)
         if dry_run:
             raise _Preview
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -91,7 +92,10 @@ def choose_commune(request, pk):
         )
     else:
         messages.error(request, _("Hãy chọn một xã, phường trong danh sách."))
-    return redirect(request.POST.get("next") or "register:review")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "register:review"
+    return redirect(back)
 
 
 @login_required

@@ -190,3 +190,12 @@ def test_the_register_is_in_the_menu_of_province_staff_only(as_user, reviewer, o
 
     assert link in as_user(reviewer).get(reverse("review:queue")).content.decode()
     assert link not in as_user(owner).get(reverse("facility:home")).content.decode()
+
+
+def test_choosing_a_commune_never_sends_the_reviewer_off_site(as_user, reviewer, awaiting):
+    response = as_user(reviewer).post(
+        reverse("register:choose_commune", args=[awaiting.pk]),
+        {f"e{awaiting.pk}-commune": DAP_CAU_NOW_VU_NINH, "next": "https://example.com/"},
+    )
+
+    assert response["Location"] == reverse("register:review")
