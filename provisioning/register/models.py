@@ -87,6 +87,8 @@ class RegisterImport(models.Model):
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(_("tệp"), max_length=255)
     content = models.BinaryField()
+    # The header row and the field of each column, when a person mapped them.
+    columns = models.JSONField(_("ghép cột"), default=dict, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

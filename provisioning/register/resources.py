@@ -144,21 +144,30 @@ def read_table(content, file_name):
     return list(enumerate(rows, start=1))
 
 
+def _recognised(cells):
+    mapping = {}
+    for column, cell in enumerate(cells):
+        name = HEADER_LOOKUP.get(header_key(cell))
+        if name and name not in mapping.values():
+            mapping[column] = name
+    return mapping
+
+
+def _check_required(mapping):
+    missing = [COLUMNS[name][0] for name in REQUIRED if name not in mapping.values()]
+    if missing:
+        raise RegisterFileError(
+            _("Tệp thiếu cột: %(columns)s.") % {"columns": ", ".join(map(str, missing))}
+        )
+
+
 def find_header(table):
     """(index of the header row, {column index: field}); the first row naming the
     certificate number and at least two other known columns."""
     for index, (_number, cells) in enumerate(table[:HEADER_SEARCH_ROWS]):
-        mapping = {}
-        for column, cell in enumerate(cells):
-            name = HEADER_LOOKUP.get(header_key(cell))
-            if name and name not in mapping.values():
-                mapping[column] = name
+        mapping = _recognised(cells)
         if "certificate_number" in mapping.values() and len(mapping) >= 3:
-            missing = [COLUMNS[name][0] for name in REQUIRED if name not in mapping.values()]
-            if missing:
-                raise RegisterFileError(
-                    _("Tệp thiếu cột: %(columns)s.") % {"columns": ", ".join(map(str, missing))}
-                )
+            _check_required(mapping)
             return index, mapping
     raise RegisterFileError(
         _(
@@ -166,6 +175,19 @@ def find_header(table):
             "“Loại hình”)."
         )
     )
+
+
+def guess_header(table):
+    """(row number, [header texts], {column index: field}) for a person to correct: the row
+    with the most known headers, else the first with three filled cells."""
+    rows = table[:HEADER_SEARCH_ROWS]
+    best = max(rows, key=lambda item: len(_recognised(item[1])), default=None)
+    if best is None or not _recognised(best[1]):
+        best = next((r for r in rows if sum(bool(_text(c)) for c in r[1]) >= 3), best)
+    if best is None:
+        raise RegisterFileError(_("Tệp không có dữ liệu."))
+    number, cells = best
+    return number, [_text(cell) for cell in cells], _recognised(cells)
 
 
 def _text(value):
@@ -251,12 +273,27 @@ def parse_row(number, cells, mapping, labels=None):
     return row
 
 
-def read_register(content, file_name):
-    """Yield a `Row` per non-blank input row; RegisterFileError if the file is unreadable."""
+def read_register(content, file_name, columns=None):
+    """Yield a `Row` per non-blank input row; RegisterFileError if the file is unreadable.
+
+    `columns`, when a person mapped them: {"row": the header's row number, "fields":
+    {column index: field}}; otherwise the header is found by its known names."""
     table = read_table(content, file_name)
-    header_index, mapping = find_header(table)
+    if columns:
+        header_index = next(
+            (i for i, (number, _cells) in enumerate(table) if number == columns["row"]), None
+        )
+        if header_index is None:
+            raise RegisterFileError(_("Dòng tiêu đề đã chọn không có trong tệp."))
+        mapping = {int(column): name for column, name in columns["fields"].items() if name}
+        _check_required(mapping)
+    else:
+        header_index, mapping = find_header(table)
     header = table[header_index][1]
-    labels = {name: _text(header[column]) for column, name in mapping.items()}
+    labels = {
+        name: _text(header[column]) if column < len(header) else ""
+        for column, name in mapping.items()
+    }
     for number, cells in table[header_index + 1 :]:
         if all(_text(cell) == "" for cell in cells):
             continue

@@ -151,7 +151,7 @@ class _Preview(Exception):
     """Raised to roll a dry run back."""
 
 
-def run_import(*, province, content, file_name, actor=None, dry_run=False, ip=None):
+def run_import(*, province, content, file_name, actor=None, dry_run=False, ip=None, columns=None):
     """Import a register file; returns (counts, [RegisterImportRow]) unsaved rows for the
     report. A dry run does everything inside a transaction and rolls it back, so the preview
     is exactly what the import will do. RegisterFileError if the file cannot be read."""
@@ -187,7 +187,7 @@ def run_import(*, province, content, file_name, actor=None, dry_run=False, ip=No
 
     def work():
         batch = []
-        for row in read_register(content, file_name):
+        for row in read_register(content, file_name, columns):
             number = row.fields.get("certificate_number", "")
             result = RegisterImportRow(row_number=row.number, certificate_number=number)
             rows.append(result)
@@ -235,6 +235,7 @@ def register_import_confirm(*, register_import, actor, ip=None):
             file_name=register_import.file_name,
             actor=actor,
             ip=ip,
+            columns=register_import.columns,
         )
         for row in rows:
             row.register_import = register_import
@@ -256,6 +257,21 @@ def register_import_confirm(*, register_import, actor, ip=None):
             ip=ip,
             visible_to_facility=False,
         )
+    return register_import
+
+
+def register_import_set_columns(*, register_import, header_row, fields, actor):
+    """A person says which row is the header and which field each column holds
+    ({column index: field name or ""}); only before the import is confirmed."""
+    with transaction.atomic():
+        register_import = RegisterImport.objects.select_for_update().get(pk=register_import.pk)
+        if register_import.status != RegisterImport.Status.PENDING:
+            raise ValueError("import already confirmed")
+        register_import.columns = {
+            "row": header_row,
+            "fields": {str(column): name for column, name in fields.items() if name},
+        }
+        register_import.save(update_fields=["columns"])
     return register_import
 
 

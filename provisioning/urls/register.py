@@ -9,6 +9,7 @@ urlpatterns = [
     path("co-so/<int:pk>/chon-xa/", views.choose_commune, name="choose_commune"),
     path("nhap/", views.upload, name="upload"),
     path("nhap/<int:pk>/xem-truoc/", views.preview, name="preview"),
+    path("nhap/<int:pk>/ghep-cot/", views.columns, name="columns"),
     path("nhap/<int:pk>/", views.import_detail, name="import"),
     path("nhap/<int:pk>/ket-qua.csv", views.report, name="report"),
 ]

@@ -12,18 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..ratelimit import client_ip
-from ..register.forms import ChooseCommuneForm, RegisterUploadForm
+from ..register.forms import ChooseCommuneForm, ColumnMappingForm, RegisterUploadForm
 from ..register.models import RegisterImportRow
 from ..register.permissions import (
     get_register_entry_for_staff,
     get_register_import_for_staff,
     register_provinces,
 )
-from ..register.resources import RegisterFileError
+from ..register.resources import RegisterFileError, guess_header, read_table
 from ..register.selectors import register_entries, register_imports
 from ..register.services import (
     register_entry_choose_commune,
     register_import_confirm,
+    register_import_set_columns,
     register_import_upload,
     report_csv,
     run_import,
@@ -135,6 +136,7 @@ def preview(request, pk):
             content=bytes(register_import.content),
             file_name=register_import.file_name,
             dry_run=True,
+            columns=register_import.columns,
         )
         file_error = ""
     except RegisterFileError as exc:
@@ -153,6 +155,38 @@ def preview(request, pk):
             "outcomes": Outcome.choices,
             "base_query": querystring_without(request, "page"),
         },
+    )
+
+
+@login_required
+def columns(request, pk):
+    """The column-mapping step: which row is the header, which field each column holds."""
+    register_import = get_register_import_for_staff(request.user, pk)
+    if register_import.status == register_import.Status.DONE:
+        return redirect("register:import", register_import.pk)
+    try:
+        header_row, headers, guessed = guess_header(
+            read_table(bytes(register_import.content), register_import.file_name)
+        )
+    except RegisterFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("register:upload")
+    saved = register_import.columns
+    if saved.get("row") == header_row:
+        guessed = {int(column): name for column, name in saved["fields"].items()}
+    form = ColumnMappingForm(request.POST or None, headers=headers, initial_fields=guessed)
+    if request.method == "POST" and form.is_valid():
+        register_import_set_columns(
+            register_import=register_import,
+            header_row=header_row,
+            fields=form.mapping(),
+            actor=request.user,
+        )
+        return redirect("register:preview", register_import.pk)
+    return render(
+        request,
+        "register/columns.html",
+        {"register_import": register_import, "form": form, "header_row": header_row},
     )
 
 

@@ -40,6 +40,7 @@ def _urls(pending_import, done_import, entry):
         reverse("register:review"),
         reverse("register:upload"),
         reverse("register:preview", args=[pending_import.pk]),
+        reverse("register:columns", args=[pending_import.pk]),
         reverse("register:import", args=[done_import.pk]),
         reverse("register:report", args=[done_import.pk]),
     ]
@@ -199,3 +200,45 @@ def test_choosing_a_commune_never_sends_the_reviewer_off_site(as_user, reviewer,
     )
 
     assert response["Location"] == reverse("register:review")
+
+
+ODD_HEADER = ["TT", "Cơ sở", "Hình thức", "GCN số", "Cấp ngày", "Phường xã", "Ghi chú"]
+
+
+def _odd_file():
+    rows = [["1", "Nhà thuốc Bình An", "Nhà thuốc", "77/BN", "01/02/2020", "P. Đáp Cầu", ""]]
+    return csv_file(rows, header=ODD_HEADER)
+
+
+def test_unknown_headers_are_mapped_by_a_person_then_imported(as_user, reviewer, home_province):
+    register_import = _upload(home_province, reviewer, _odd_file())
+    client = as_user(reviewer)
+    preview = client.get(reverse("register:preview", args=[register_import.pk])).content
+    assert "Ghép cột bằng tay" in preview.decode()
+    columns_url = reverse("register:columns", args=[register_import.pk])
+    assert "Hình thức" in client.get(columns_url).content.decode()
+
+    response = client.post(
+        columns_url,
+        {"col_1": "name", "col_2": "kind", "col_3": "certificate_number",
+         "col_4": "certificate_date", "col_5": "old_commune"},
+    )  # fmt: skip
+    preview = client.get(response["Location"]).content.decode()
+    client.post(reverse("register:preview", args=[register_import.pk]))
+
+    assert "Thêm mới: 1" in preview
+    entry = RegisterEntry.objects.get()
+    assert entry.certificate_number == "77/BN"
+    assert entry.commune_id == DAP_CAU_NOW_VU_NINH
+
+
+def test_the_mapping_needs_the_key_columns_each_once(as_user, reviewer, home_province):
+    register_import = _upload(home_province, reviewer, _odd_file())
+    url = reverse("register:columns", args=[register_import.pk])
+
+    twice = as_user(reviewer).post(url, {"col_1": "name", "col_2": "name"}).content.decode()
+
+    assert "Mỗi trường chỉ ghép với một cột" in twice
+    assert "Cần ghép các cột" in as_user(reviewer).post(url, {"col_1": "name"}).content.decode()
+    register_import.refresh_from_db()
+    assert register_import.columns == {}
