@@ -80,8 +80,9 @@ def register_entries_upsert(*, province, rows, actor=None, matcher=None, ip=None
                 results.append((entry, Outcome.UPDATED if changed else Outcome.UNCHANGED, changed))
             RegisterEntry.objects.bulk_create(created, batch_size=500)
             if updated:
-                columns = ["commune" if name == "commune" else name for name in changed_names]
-                RegisterEntry.objects.bulk_update(updated, [*columns, "updated_at"], batch_size=500)
+                RegisterEntry.objects.bulk_update(
+                    updated, [*sorted(changed_names), "updated_at"], batch_size=500
+                )
             AuditEvent.objects.bulk_create(
                 [
                     new_event(
