@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provisioning', '0010_perf_queue_indexes'),
+        ('provisioning', '0011_mdata_activity_day'),
     ]
 
     operations = [
