@@ -18,6 +18,7 @@ urlpatterns = [
     path("viettel/", include("provisioning.urls.issuance")),
     path("api/v1/", include("provisioning.urls.api")),
     path("theo-doi/", include("provisioning.urls.monitoring")),
+    path("so-cap-phep/", include("provisioning.urls.register")),
     path("", include("provisioning.urls.public")),
     path("hop-thu-demo/", include("provisioning.urls.demo")),
     # Browsers ask for /favicon.ico on pages that do not name one (a PDF, an error).

@@ -639,3 +639,6 @@ from .monitoring.models import (  # noqa: E402, F401
     StatusChange,
     SyncReport,
 )
+
+# The licensing register lives in its own module; imported here so Django finds its models.
+from .register.models import RegisterEntry, RegisterImport, RegisterImportRow  # noqa: E402, F401

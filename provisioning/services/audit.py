@@ -12,7 +12,24 @@ def _mask(data):
     }
 
 
-def record_event(
+def record_event(**fields):
+    """Write one audit row; call inside the transaction of the change it records.
+
+    An action that produces letters or e-mails (`outbox.EFFECTS`) is queued for them once
+    the transaction commits; the outbox's sweep catches a queueing that got lost.
+    """
+    event = new_event(**fields)
+    event.save()
+    from .outbox import produces_effects
+
+    if produces_effects(event.action):
+        from ..tasks import notify_event
+
+        notify_event.delay_on_commit(event.pk)
+    return event
+
+
+def new_event(
     *,
     action,
     actor=None,
@@ -25,12 +42,9 @@ def record_event(
     ip=None,
     visible_to_facility=True,
 ):
-    """Write one audit row; call inside the transaction of the change it records.
-
-    An action that produces letters or e-mails (`outbox.EFFECTS`) is queued for them once
-    the transaction commits; the outbox's sweep catches a queueing that got lost.
-    """
-    event = AuditEvent.objects.create(
+    """An unsaved audit row, for `record_event` or a batch's `bulk_create` (which queues no
+    outbox effects: only for actions that produce none)."""
+    return AuditEvent(
         action=action,
         actor=actor if actor and actor.is_authenticated else None,
         dossier=dossier,
@@ -42,10 +56,3 @@ def record_event(
         ip=ip,
         visible_to_facility=visible_to_facility,
     )
-    from .outbox import produces_effects
-
-    if produces_effects(action):
-        from ..tasks import notify_event
-
-        notify_event.delay_on_commit(event.pk)
-    return event
