@@ -7,10 +7,8 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.core.signals import request_finished
 from django.http import HttpResponse
@@ -23,6 +21,8 @@ from provisioning.observability import (
     RequestIdMiddleware,
     request_id,
 )
+
+from .workers import worker_on_private_queue
 
 seen_by_task = []
 
@@ -137,21 +137,10 @@ def test_task_run_inside_the_request_sees_its_id():
     reason="needs a real broker: CELERY_BROKER_URL=redis://…",
 )
 def test_task_run_by_a_worker_carries_the_request_id_in_its_message():
-    queue = f"test-request-id-{uuid.uuid4().hex[:12]}"
-    routes = celery_app.conf.task_routes
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_routes = {note_request_id.name: {"queue": queue}}
     seen_by_task.clear()
-    try:
-        with start_worker(
-            celery_app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=20
-        ):
-            queue_task_in_a_request("req-worker-7")
-            deadline = time.monotonic() + 20
-            while not seen_by_task and time.monotonic() < deadline:
-                time.sleep(0.05)
-    finally:
-        celery_app.conf.task_routes = routes
-        with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
+    with worker_on_private_queue(note_request_id.name, prefix="test-request-id"):
+        queue_task_in_a_request("req-worker-7")
+        deadline = time.monotonic() + 20
+        while not seen_by_task and time.monotonic() < deadline:
+            time.sleep(0.05)
     assert seen_by_task == ["req-worker-7"]

@@ -8,21 +8,19 @@ takes them and this worker never takes theirs.
 
 import threading
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.core import mail
 from django.db import connection
 
-from portal.celery import app as celery_app
 from provisioning.models import AuditEvent, Commune, Province
 from provisioning.services.dossiers import dossier_submit
 from provisioning.units import load_units
 
 from .flows import dossier_at
+from .workers import worker_on_private_queue
 
 pytestmark = [
     pytest.mark.worker,
@@ -43,11 +41,6 @@ def _administrative_units(transactional_db, settings):
 
 @pytest.fixture
 def worker_queue():
-    queue = f"test-worker-{uuid.uuid4().hex[:12]}"
-    routes = celery_app.conf.task_routes
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_routes = {"provisioning.tasks.*": {"queue": queue}}
-
     ran = []
 
     def note_task(task=None, **kwargs):
@@ -61,16 +54,11 @@ def worker_queue():
     task_prerun.connect(note_task, weak=False)
     task_postrun.connect(close_connection, weak=False)
     try:
-        with start_worker(
-            celery_app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=20
-        ):
+        with worker_on_private_queue("provisioning.tasks.*"):
             yield ran
     finally:
         task_prerun.disconnect(note_task)
         task_postrun.disconnect(close_connection)
-        celery_app.conf.task_routes = routes
-        with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
 
 
 def wait_for(condition, seconds=20):
