@@ -49,6 +49,14 @@ app.conf.beat_schedule = {
         "task": "provisioning.tasks.clear_expired_sessions",
         "schedule": 24 * 3600.0,
     },
+    "monitoring-notifications": {
+        "task": "provisioning.monitoring.tasks.send_notifications",
+        "schedule": 300.0,
+    },
+    "monitoring-daily-digest": {
+        "task": "provisioning.monitoring.tasks.send_daily_digest",
+        "schedule": 3600.0,  # sends once a day, from MONITORING_DIGEST_HOUR on
+    },
 }
 
 

@@ -411,6 +411,23 @@ MONITORING_CLOCK_SKEW_SECONDS = envint("MONITORING_CLOCK_SKEW_SECONDS", 300)
 # Calls of the sync-report API per key and window (seconds).
 MONITORING_API_RATE_LIMIT = envint("MONITORING_API_RATE_LIMIT", 120)
 MONITORING_API_RATE_WINDOW = envint("MONITORING_API_RATE_WINDOW", 60)
+# Reminders (provisioning/monitoring/notify.py): the vendor of a silent facility is e-mailed
+# this many hours after the facility, if data has still not come back.
+MONITORING_VENDOR_REMINDER_HOURS = envint("MONITORING_VENDOR_REMINDER_HOURS", 48)
+# The daily digest to Sở Y tế staff goes out at the first hourly run from this hour (local).
+MONITORING_DIGEST_HOUR = envint("MONITORING_DIGEST_HOUR", 7)
+# A vendor outage: at least this many of one vendor's facilities going quiet within this many
+# hours open one incident; it closes by itself once this percentage of them send data again.
+MONITORING_OUTAGE_MIN_ACCOUNTS = envint("MONITORING_OUTAGE_MIN_ACCOUNTS", 5)
+MONITORING_OUTAGE_WINDOW_HOURS = envint("MONITORING_OUTAGE_WINDOW_HOURS", 6)
+MONITORING_OUTAGE_RECOVERED_PERCENT = envint("MONITORING_OUTAGE_RECOVERED_PERCENT", 80)
+# Decision 412, Art. 17: a vendor repairs a reported fault within 12 hours.
+MONITORING_OUTAGE_REPAIR_HOURS = envint("MONITORING_OUTAGE_REPAIR_HOURS", 12)
+if MONITORING_OUTAGE_MIN_ACCOUNTS < 2 or not 0 < MONITORING_OUTAGE_RECOVERED_PERCENT <= 100:
+    raise ImproperlyConfigured(
+        "MONITORING_OUTAGE_MIN_ACCOUNTS must be at least 2 and "
+        "MONITORING_OUTAGE_RECOVERED_PERCENT between 1 and 100."
+    )
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

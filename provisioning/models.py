@@ -567,6 +567,8 @@ class Letter(models.Model):
         REQUEST = "request", _("Đơn đề nghị cấp tài khoản liên thông")
         APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
         ARCHIVE = "archive", _("Hồ sơ lưu")
+        LOCK_NOTICE = "lock_notice", _("Thông báo khóa tài khoản liên thông")
+        UNLOCK_NOTICE = "unlock_notice", _("Thông báo mở khóa tài khoản liên thông")
 
     # The archive holds internal notes and every actor's name: for the Sở's staff only.
     STAFF_ONLY_KINDS = frozenset({Kind.ARCHIVE})
@@ -582,10 +584,11 @@ class Letter(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            # A dossier may be late more than once, so apologies are one per Apology row.
+            # A dossier may be late more than once, so apologies are one per Apology row;
+            # an account may be locked more than once: one notice per lock or unlock.
             models.UniqueConstraint(
                 fields=["dossier", "kind"],
-                condition=~models.Q(kind="apology"),
+                condition=~models.Q(kind__in=["apology", "lock_notice", "unlock_notice"]),
                 name="one_letter_per_dossier_kind",
             )
         ]
@@ -634,10 +637,13 @@ class Apology(models.Model):
 from .monitoring.models import (  # noqa: E402, F401
     AccountDay,
     ApiKey,
+    MonitoringDigest,
     MonitoringState,
     MonitoringStatus,
+    PauseRequest,
     StatusChange,
     SyncReport,
+    VendorIncident,
 )
 
 # The licensing register lives in its own module; imported here so Django finds its models.

@@ -7,6 +7,7 @@ store the bytes with their SHA-256 and the verification code they put in the con
 from provisioning.letters.documents import (
     CONNECTION_MODELS,
     LetterContextError,
+    account_notice_letter,
     apology_letter,
     archive_letter,
     decision_letter,
@@ -24,6 +25,7 @@ from provisioning.letters.rendering import (
 __all__ = [
     "CONNECTION_MODELS",
     "LetterContextError",
+    "account_notice_letter",
     "apology_letter",
     "archive_letter",
     "decision_letter",

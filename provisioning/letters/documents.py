@@ -167,6 +167,21 @@ def archive_letter(context) -> bytes:
     )
 
 
+def account_notice_letter(context) -> bytes:
+    """Thông báo khóa / mở khóa tài khoản liên thông, when the issuer records it.
+
+    Keys: the shared ones; agency_name; facility {name, address}; facility_code; username;
+    national_system; locked (True for a lock, False for an unlock); changed_on (date);
+    quiet_since (date) and days_without_data (optional, for a lock).
+    """
+    return _render(
+        "letters/account_notice.html",
+        _values(context),
+        required=f"{ISSUED} agency_name facility facility_code username national_system changed_on",
+        optional=f"{ISSUED_OPTIONAL} locked quiet_since days_without_data",
+    )
+
+
 def _values(context) -> Mapping:
     return context if isinstance(context, Mapping) else vars(context)
 

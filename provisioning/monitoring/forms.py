@@ -47,3 +47,15 @@ class ApiKeyForm(forms.Form):
             else:
                 data["facility"] = facility
         return data
+
+
+class PauseRequestForm(forms.Form):
+    until = forms.DateField(
+        label=gettext_lazy("Tạm ngừng đến hết ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do tạm ngừng hoạt động"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

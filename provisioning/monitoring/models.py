@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Facility, NationalAccount, NationalSystem, User, Vendor
+from ..models import Facility, NationalAccount, NationalSystem, Province, User, Vendor
 
 
 class ApiKey(models.Model):
@@ -197,8 +197,16 @@ class StatusChange(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+    # The outbox (`notify.py`): claimed, then sent. `notified_at` stays empty for a change
+    # that needed no e-mail or whose episode had already ended when it was claimed.
     processed_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # A silent account's vendor is reminded once, some time after the facility.
+    vendor_notified_at = models.DateTimeField(null=True, blank=True)
+    # The notice letter of a lock or an unlock recorded by staff.
+    letter = models.OneToOneField(
+        "provisioning.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -240,6 +248,92 @@ class ActivityDay(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.day}"
+
+
+class VendorIncident(models.Model):
+    """Many facilities of one vendor went quiet together: one outage the vendor must repair
+    within `MONITORING_OUTAGE_REPAIR_HOURS` (Decision 412, Art. 17), instead of one reminder
+    per facility. At most one open incident per vendor; quiet accounts join it."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="incidents")
+    accounts = models.ManyToManyField(NationalAccount, related_name="vendor_incidents")
+    opened_at = models.DateTimeField(_("bắt đầu"), default=timezone.now)
+    repair_due_at = models.DateTimeField(_("hạn khắc phục"))
+    closed_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    # Claimed before the vendor and the Viettel branches are e-mailed (sent once).
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_incident_per_vendor",
+            )
+        ]
+        verbose_name = _("sự cố của đơn vị phần mềm")
+        verbose_name_plural = _("sự cố của đơn vị phần mềm")
+
+    def __str__(self):
+        return f"{self.vendor} {self.opened_at:%d/%m/%Y %H:%M}"
+
+
+class MonitoringDigest(models.Model):
+    """The daily digest of one province, claimed by inserting this row (sent once a day)."""
+
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["province", "day"], name="one_digest_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.province_id} {self.day}"
+
+
+class PauseRequest(models.Model):
+    """A facility asks to pause its monitoring for a temporary closure; the Sở Y tế decides
+    (`pauses.PAUSE_MOVES`). Approval moves the account to paused until the end date."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ Sở Y tế duyệt")
+        APPROVED = "approved", _("Đã duyệt")
+        REJECTED = "rejected", _("Không duyệt")
+
+    account = models.ForeignKey(
+        NationalAccount, on_delete=models.CASCADE, related_name="pause_requests"
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    until = models.DateField(_("tạm ngừng đến hết ngày"))
+    reason = models.TextField(_("lý do tạm ngừng"), max_length=1000)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("ngày đề nghị"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status="pending"),
+                name="one_pending_pause_request_per_account",
+            )
+        ]
+        verbose_name = _("đề nghị tạm ngừng")
+        verbose_name_plural = _("đề nghị tạm ngừng")
+
+    def __str__(self):
+        return f"{self.account_id} → {self.until}: {self.status}"
 
 
 from . import checks  # noqa: E402, F401 - registers the settings check with the app

@@ -70,3 +70,80 @@ def monitored_accounts(provinces, *, statuses=SILENT_STATUSES, text=""):
             Q(account__facility_code__icontains=text) | Q(account__facility__in=named)
         )
     return states.select_related("account__facility__vendor").order_by("quiet_since", "pk")
+
+
+def lock_list(accounts, *, status, query=""):
+    """`accounts` in `status` (due for locking, or locked), searched by facility name or code
+    (accent-blind), the longest silence first."""
+    from ..search import Folded, fold
+
+    rows = accounts.filter(monitoring__status=status).select_related(
+        "facility", "facility__commune", "facility__vendor", "monitoring"
+    )
+    query = query.strip()
+    if query:
+        rows = rows.annotate(folded_name=Folded("facility__name")).filter(
+            Q(folded_name__contains=fold(query)) | Q(facility_code__icontains=query)
+        )
+    return rows.order_by("monitoring__quiet_since", "pk")
+
+
+def incidents_for(provinces):
+    """Vendor incidents touching `provinces`, open first, with how many of their accounts
+    there are and how many of those are still quiet."""
+    from django.db.models import Count, F
+
+    from .incidents import QUIET
+    from .models import VendorIncident
+
+    here = Q(accounts__facility__province_id__in=provinces)
+    return (
+        VendorIncident.objects.filter(here)
+        .annotate(
+            in_provinces=Count("accounts", filter=here, distinct=True),
+            still_quiet=Count(
+                "accounts",
+                filter=here & Q(accounts__monitoring__status__in=QUIET),
+                distinct=True,
+            ),
+        )
+        .select_related("vendor")
+        .order_by(F("closed_at").desc(nulls_first=True), "-opened_at", "-pk")
+    )
+
+
+CALENDAR_DAYS = 90
+
+
+def calendar_prefetch(today, days=CALENDAR_DAYS):
+    """Prefetch of each account's daily counts the calendar shows (one query for a page of
+    accounts), read by `data_calendar`."""
+    from datetime import timedelta
+
+    from django.db.models import Prefetch
+
+    from .models import AccountDay
+
+    first = today - timedelta(days=days - 1)
+    return Prefetch(
+        "days",
+        queryset=AccountDay.objects.filter(day__gte=first, day__lte=today).only(
+            "account_id", "day", "pushes"
+        ),
+        to_attr="calendar_days",
+    )
+
+
+def data_calendar(account, *, today, days=CALENDAR_DAYS):
+    """[(day, pushes)] for the last `days` days up to `today` (Vietnam time), oldest first;
+    from `calendar_prefetch` when the view used it, else one query."""
+    from datetime import timedelta
+
+    from .models import AccountDay
+
+    first = today - timedelta(days=days - 1)
+    rows = getattr(account, "calendar_days", None)
+    if rows is None:
+        rows = AccountDay.objects.filter(account=account, day__gte=first, day__lte=today)
+    pushes = {row.day: row.pushes for row in rows}
+    return [(day, pushes.get(day, 0)) for day in (first + timedelta(n) for n in range(days))]

@@ -30,7 +30,14 @@ from .locking import lock_dossier, retry_on_deadlock
 from .numbering import next_number
 
 # Kinds numbered in a per-province, per-year register, with their symbol.
-REGISTERS = {Letter.Kind.DECISION: "TB", Letter.Kind.APOLOGY: "PXL"}
+REGISTERS = {
+    Letter.Kind.DECISION: "TB",
+    Letter.Kind.APOLOGY: "PXL",
+    Letter.Kind.LOCK_NOTICE: "TB",
+    Letter.Kind.UNLOCK_NOTICE: "TB",
+}
+# The notice each monitoring move recorded by the account's issuer sends the facility.
+NOTICE_KINDS = {"locked": Letter.Kind.LOCK_NOTICE, "unlocked": Letter.Kind.UNLOCK_NOTICE}
 DEFAULT_NATIONAL_SYSTEM = "Hệ thống cơ sở dữ liệu dược quốc gia"
 
 
@@ -70,6 +77,39 @@ def apology_letter_issue(*, apology_id):
         )
         apology.letter = letter
         apology.save(update_fields=["letter"])
+    return letter
+
+
+@retry_on_deadlock
+def account_notice_issue(*, change_id):
+    """The notice of a lock or unlock (a monitoring `StatusChange`), rendered and stored on
+    first call, returned after; None for an account with no dossier to file it under."""
+    from ..monitoring.models import StatusChange
+
+    dossier_id = StatusChange.objects.values_list("account__dossier_id", flat=True).get(
+        pk=change_id
+    )
+    if dossier_id is None:
+        return None
+    with delete_on_error() as stored, transaction.atomic():
+        # Race: dossier first, then the change; a second delivery of the task waits here
+        # and then finds the letter set.
+        dossier = lock_dossier(dossier_id)
+        change = (
+            StatusChange.objects.select_for_update(of=("self",))
+            .select_related("account", "actor")
+            .get(pk=change_id)
+        )
+        if change.letter_id:
+            return change.letter
+        letter = _store(
+            dossier,
+            NOTICE_KINDS[change.reason],
+            lambda dossier, **shared: _account_notice_context(dossier, change, **shared),
+            stored,
+        )
+        change.letter = letter
+        change.save(update_fields=["letter"])
     return letter
 
 
@@ -338,6 +378,30 @@ def _apology_context(dossier, apology, *, today, code, number):
     }
 
 
+def _account_notice_context(dossier, change, *, today, code, number):
+    account = change.account
+    locked = change.reason == "locked"
+    # Locking leaves the silence's start as it was; it is what the notice cites.
+    quiet_since = account.monitoring.quiet_since if locked else None
+    viettel = account.system == "legacy"
+    return {
+        **_shared(dossier, today=today, code=code, number=number),
+        "signature": {
+            **_signer(change.actor, "Cán bộ Chi nhánh Viettel" if viettel else "Chuyên viên"),
+            "note": f"(Chi nhánh Viettel {dossier.province.short_name})" if viettel else "",
+        },
+        "recipients": [dossier.facility.name, "Lưu: VT, NVD"],
+        "facility": {"name": dossier.facility.name, "address": dossier.facility.full_address},
+        "facility_code": account.facility_code,
+        "username": account.username,
+        "national_system": account.get_system_display(),
+        "locked": locked,
+        "changed_on": timezone.localdate(change.at),
+        "quiet_since": timezone.localdate(quiet_since) if quiet_since else None,
+        "days_without_data": (change.at - quiet_since).days if quiet_since else None,
+    }
+
+
 def _sentence(text):
     text = " ".join(text.split())
     return text if text.endswith((".", "!", "?")) else f"{text}."
@@ -471,4 +535,6 @@ _RENDERERS = {
     Letter.Kind.HANDOVER: engine.handover_letter,
     Letter.Kind.APOLOGY: engine.apology_letter,
     Letter.Kind.ARCHIVE: engine.archive_letter,
+    Letter.Kind.LOCK_NOTICE: engine.account_notice_letter,
+    Letter.Kind.UNLOCK_NOTICE: engine.account_notice_letter,
 }

@@ -1,6 +1,8 @@
 from django import template
+from django.utils import timezone
 
 from ..monitoring.models import MonitoringStatus
+from ..monitoring.selectors import data_calendar
 from ..monitoring.status import ADVICE, grace_days
 
 register = template.Library()
@@ -17,6 +19,7 @@ def monitoring_card(account):
     except account.__class__.monitoring.RelatedObjectDoesNotExist:
         state = None
     status = state.status if state else MonitoringStatus.WAITING
+    calendar = data_calendar(account, today=timezone.localdate())
     return {
         "account": account,
         "status": status,
@@ -25,4 +28,6 @@ def monitoring_card(account):
         "paused_until": state.paused_until if state else None,
         "advice": ADVICE[status],
         "late_days": grace_days(account.facility.kind)["late"],
+        "calendar": calendar,
+        "days_with_data": sum(1 for _day, pushes in calendar if pushes),
     }

@@ -31,6 +31,7 @@ from ..models import (
     NationalAccount,
     SupportContact,
 )
+from ..monitoring.selectors import calendar_prefetch
 from ..permissions import get_dossier_for_owner, get_facility_for_owner, is_staff_member
 from ..ratelimit import client_ip
 from ..selectors import document_versions, guidance_for, timeline
@@ -63,9 +64,9 @@ def home(request):
             Prefetch("dossiers", queryset=Dossier.objects.order_by("-created_at")),
             Prefetch(
                 "accounts",
-                queryset=NationalAccount.objects.select_related("monitoring").order_by(
-                    "-created_at"
-                ),
+                queryset=NationalAccount.objects.select_related("monitoring")
+                .prefetch_related(calendar_prefetch(timezone.localdate()))
+                .order_by("-created_at"),
             ),
         )
     )

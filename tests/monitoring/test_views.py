@@ -150,3 +150,21 @@ def test_the_home_page_costs_the_same_queries_with_more_accounts(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get("/co-so/").content.decode()
     assert page.count("Chờ dữ liệu đầu tiên") == 4
+
+
+def test_the_facility_page_shows_90_days_with_and_without_data(as_user, owner, account):
+    account.handed_over_at = timezone.now() - datetime.timedelta(days=30)
+    account.save(update_fields=["handed_over_at"])
+    key, _raw = api_key_create(facility=account.facility)
+    two_days_ago = timezone.now() - datetime.timedelta(days=2)
+    reports_ingest(
+        key=key,
+        items=[report(account, national_id=f"HD{n}", pushed_at=two_days_ago) for n in range(3)],
+    )
+
+    page = as_user(owner).get("/co-so/").content.decode()
+
+    assert "Lịch gửi dữ liệu 90 ngày gần nhất: 1 ngày có dữ liệu." in page
+    assert page.count('class="day-with-data"') == 1
+    assert page.count('class="day-without-data"') == 89
+    assert f"{timezone.localdate(two_days_ago):%d/%m/%Y}: 3 lần gửi" in page
