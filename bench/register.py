@@ -8,8 +8,6 @@ some duplicates) and imports it twice through the same code as `import_register`
 """
 
 import argparse
-import csv
-import io
 import os
 import random
 import sys
@@ -26,23 +24,8 @@ django.setup()
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from provisioning.search import fold  # noqa: E402
+from tests.register.helpers import csv_file, xlsx_file  # noqa: E402
 
-HEADER = [
-    "STT",
-    "Tên cơ sở",
-    "Loại hình",
-    "Số GCN ĐĐKKD dược",
-    "Ngày cấp",
-    "Người phụ trách chuyên môn",
-    "Số CCHN",
-    "Địa chỉ",
-    "Xã/Phường",
-    "Quận/Huyện",
-    "Tỉnh/TP",
-    "Điện thoại",
-    "Email",
-    "Mã số thuế",
-]
 KINDS = ["Nhà thuốc", "Quầy thuốc", "Tủ thuốc trạm y tế", "Bán buôn", "Phòng khám"]
 ABBREVIATIONS = {"Phường ": "P. ", "Xã ": "X. ", "Thị trấn ": "TT. ", "Huyện ": "H. ",
                  "Thành phố ": "TP. ", "Thị xã ": "TX. "}  # fmt: skip
@@ -95,25 +78,11 @@ def register_rows(total, seed=2026):
 
 
 def register_file(total, fmt):
-    title = "DANH SÁCH CƠ SỞ KINH DOANH DƯỢC ĐÃ ĐƯỢC CẤP GCN ĐĐKKD DƯỢC"
+    """The register as licensing systems export it (the tests' own file builders)."""
+    rows = list(register_rows(total))
     if fmt == "csv":
-        stream = io.StringIO()
-        writer = csv.writer(stream)
-        writer.writerow([title] + [""] * (len(HEADER) - 1))
-        writer.writerow(HEADER)
-        writer.writerows(register_rows(total))
-        return stream.getvalue().encode("utf-8"), "so-cap-phep.csv"
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append([title])
-    sheet.append(HEADER)
-    for values in register_rows(total):
-        sheet.append(values)
-    stream = io.BytesIO()
-    book.save(stream)
-    return stream.getvalue(), "so-cap-phep.xlsx"
+        return csv_file(rows), "so-cap-phep.csv"
+    return xlsx_file(rows), "so-cap-phep.xlsx"
 
 
 def main():

@@ -152,3 +152,16 @@ def approved(facility, reviewer, approver, viettel):
         approver=approver,
         viettel=viettel,
     )
+
+
+@pytest.fixture
+def issued(facility, reviewer, approver, viettel):
+    """A dossier of `facility` whose account Viettel handed over, waiting for the facility
+    to confirm the password change."""
+    return dossier_at(
+        DossierStatus.ISSUED,
+        facility=facility,
+        reviewer=reviewer,
+        approver=approver,
+        viettel=viettel,
+    )

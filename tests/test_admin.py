@@ -25,7 +25,6 @@ from provisioning import crypto
 from provisioning.models import AuditEvent, Dossier, DossierStatus, Membership, NationalAccount
 
 from .factories import UserFactory
-from .flows import dossier_at
 
 PASSWORD = "mat-khau-2026"
 INITIAL_PASSWORD = "Ban-dau-2026"  # the one tests/flows.py records
@@ -40,17 +39,6 @@ def admin_url(model, view):
 @pytest.fixture
 def superuser(db):
     return UserFactory(email="quantri@soyte.vn", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def issued(facility, reviewer, approver, viettel):
-    return dossier_at(
-        DossierStatus.ISSUED,
-        facility=facility,
-        reviewer=reviewer,
-        approver=approver,
-        viettel=viettel,
-    )
 
 
 def test_no_admin_page_offers_an_import():

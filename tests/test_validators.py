@@ -12,7 +12,6 @@ from provisioning.models import Comment, DossierStatus
 from provisioning.validators import MSG_CONTROL
 
 from .factories import HOME_PROVINCE
-from .flows import dossier_at
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +52,6 @@ def test_a_nul_in_the_verification_address_answers_400(client):
 )
 def test_admin_list_filters_with_a_nul_answer_400(as_user, site_admin, address):
     assert as_user(site_admin).get(address).status_code == 400
-
-
-@pytest.fixture
-def submitted(facility, reviewer, approver, viettel):
-    return dossier_at(DossierStatus.SUBMITTED, facility=facility)
 
 
 def test_a_million_character_comment_is_refused(as_user, owner, submitted):

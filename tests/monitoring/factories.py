@@ -1,11 +1,16 @@
 """Accounts already handed over, and helpers to report pushes, for the monitoring tests."""
 
 import datetime
+import itertools
 
 import factory
 from django.utils import timezone
 
 from provisioning.models import NationalAccount
+from provisioning.monitoring.ingest import reports_ingest
+from provisioning.monitoring.keys import api_key_create
+from provisioning.monitoring.notify import notifications_send
+from provisioning.monitoring.services import monitoring_sweep
 
 from ..factories import FacilityFactory, UserFactory
 
@@ -38,3 +43,20 @@ def report(account, *, national_id, pushed_at=None, kind=None):
         "national_id": national_id,
         "pushed_at": timezone.localtime(pushed_at).isoformat(),
     }
+
+
+national_ids = itertools.count(1)
+
+
+def push(account, at):
+    """The account's software reports one push made at `at`, with the facility's own key."""
+    key, _raw = api_key_create(facility=account.facility)
+    reports_ingest(
+        key=key, items=[report(account, national_id=f"P{next(national_ids)}", pushed_at=at)], now=at
+    )
+
+
+def step(at):
+    """What the beat does at `at`: the sweep, then the reminders' outbox."""
+    monitoring_sweep(at=at)
+    return notifications_send(now=at)

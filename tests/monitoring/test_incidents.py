@@ -10,33 +10,18 @@ from django.utils import timezone
 
 from provisioning.models import AuditEvent
 from provisioning.monitoring.incidents import repair_clock
-from provisioning.monitoring.ingest import reports_ingest
-from provisioning.monitoring.keys import api_key_create
 from provisioning.monitoring.models import VendorIncident
 from provisioning.monitoring.notify import notifications_send
-from provisioning.monitoring.services import monitoring_sweep
 
 from ..conftest import client_for
 from ..factories import FacilityFactory, VendorFactory
-from .factories import HandedOverAccountFactory, report
+from .factories import HandedOverAccountFactory, push, step
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)
-ids = itertools.count(1)
-
-
-def push(account, at):
-    key, _raw = api_key_create(facility=account.facility)
-    reports_ingest(
-        key=key, items=[report(account, national_id=f"I{next(ids)}", pushed_at=at)], now=at
-    )
-
-
-def step(at):
-    monitoring_sweep(at=at)
-    return notifications_send(now=at)
+owners = itertools.count(1)
 
 
 def facility_mails():
@@ -56,7 +41,7 @@ def vendor():
 def accounts_of(vendor, count, start):
     accounts = []
     for _n in range(count):
-        facility = FacilityFactory(vendor=vendor, email=f"owner{next(ids)}@nhathuoc.vn")
+        facility = FacilityFactory(vendor=vendor, email=f"owner{next(owners)}@nhathuoc.vn")
         facility.owner.email = facility.email
         facility.owner.save()
         account = HandedOverAccountFactory(facility=facility, handed_over_at=start)

@@ -1,38 +1,21 @@
 """Reminders from the status-change outbox: facility, vendor, daily digest, recovery."""
 
 import datetime
-import itertools
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
-from provisioning.monitoring.ingest import reports_ingest
-from provisioning.monitoring.keys import api_key_create
 from provisioning.monitoring.models import MonitoringDigest, StatusChange
 from provisioning.monitoring.notify import digests_send, notifications_send
 from provisioning.monitoring.services import monitoring_sweep
 
-from .factories import HandedOverAccountFactory, report
+from .factories import HandedOverAccountFactory, push, step
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)
-ids = itertools.count(1)
-
-
-def push(account, at):
-    key, _raw = api_key_create(facility=account.facility)
-    reports_ingest(
-        key=key, items=[report(account, national_id=f"R{next(ids)}", pushed_at=at)], now=at
-    )
-
-
-def step(at):
-    """What the beat does at `at`: the sweep, then the outbox."""
-    monitoring_sweep(at=at)
-    return notifications_send(now=at)
 
 
 def to(address):

@@ -10,8 +10,6 @@ from provisioning.services.accounts import (
     account_set_change_check,
 )
 
-from ..flows import dossier_at
-
 pytestmark = pytest.mark.django_db
 
 S = DossierStatus
@@ -20,13 +18,6 @@ CONSENT = (
     "Đồng ý để Cổng thử đăng nhập bằng mật khẩu ban đầu nhằm xác nhận mật khẩu đó "
     "không còn dùng được"
 )
-
-
-@pytest.fixture
-def issued(facility, reviewer, approver, viettel):
-    return dossier_at(
-        S.ISSUED, facility=facility, reviewer=reviewer, approver=approver, viettel=viettel
-    )
 
 
 def confirm(client, dossier, **data):

@@ -5,27 +5,15 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from provisioning.models import DossierStatus, GuidanceDocument
+from provisioning.models import GuidanceDocument
 
 from ..factories import HOME_PROVINCE, OTHER_PROVINCE, pdf_bytes
-from ..flows import dossier_at
 
 
 def guidance(title, province_id):
     doc = GuidanceDocument(title=title, province_id=province_id)
     doc.file.save("huong-dan.pdf", ContentFile(pdf_bytes(title)), save=True)
     return doc
-
-
-@pytest.fixture
-def issued(facility, reviewer, approver, viettel):
-    return dossier_at(
-        DossierStatus.ISSUED,
-        facility=facility,
-        reviewer=reviewer,
-        approver=approver,
-        viettel=viettel,
-    )
 
 
 @pytest.fixture
