@@ -42,6 +42,18 @@ from .services.staff import (
     staff_invite,
     user_update,
 )
+from .validators import clean_text_field
+
+
+class PortalAdmin(admin.ModelAdmin):
+    """Text typed in the admin obeys the same rules as the portal's forms: a length limit
+    and no control or bidi characters (`validators.clean_text_field`)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(field, forms.CharField):
+            clean_text_field(field)
+        return field
 
 
 class ExportForm(SelectableFieldsExportForm):
@@ -61,7 +73,7 @@ class ExportOnly(ExportMixin):
 
 
 @admin.register(User)
-class UserAdmin(ExportOnly, admin.ModelAdmin):
+class UserAdmin(ExportOnly, PortalAdmin):
     resource_classes = [UserResource]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "full_name"]
@@ -101,7 +113,7 @@ class UserAdmin(ExportOnly, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PortalAdmin):
     list_display = ["user", "role", "province", "created_at"]
     list_filter = ["role", "province"]
     search_fields = ["user__email", "user__full_name"]
@@ -128,7 +140,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(PortalAdmin):
     list_display = ["code", "name", "served", "office_name", "office_symbol"]
     list_filter = ["served"]
     search_fields = ["name"]
@@ -136,7 +148,7 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(PortalAdmin):
     list_display = ["code", "name", "division_type", "province"]
     list_filter = ["province"]
     search_fields = ["name"]
@@ -144,20 +156,20 @@ class CommuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportContact)
-class SupportContactAdmin(admin.ModelAdmin):
+class SupportContactAdmin(PortalAdmin):
     list_display = ["name", "kind", "province", "phone", "email"]
     list_filter = ["kind", "province"]
 
 
 @admin.register(Vendor)
-class VendorAdmin(ExportOnly, admin.ModelAdmin):
+class VendorAdmin(ExportOnly, PortalAdmin):
     resource_classes = [VendorResource]
     list_display = ["short_name", "name", "security_contract_signed", "interconnection_confirmed"]
     search_fields = ["name", "short_name", "tax_code"]
 
 
 @admin.register(Facility)
-class FacilityAdmin(ExportOnly, admin.ModelAdmin):
+class FacilityAdmin(ExportOnly, PortalAdmin):
     resource_classes = [FacilityResource]
     list_display = ["name", "kind", "certificate_number", "tax_code", "commune", "vendor"]
     list_filter = ["kind", "province", "vendor"]
@@ -167,7 +179,7 @@ class FacilityAdmin(ExportOnly, admin.ModelAdmin):
     show_full_result_count = False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(PortalAdmin):
     """State is changed only through the workflow's services, never by editing rows."""
 
     def has_add_permission(self, request):
@@ -244,7 +256,7 @@ class ApologyAdmin(ReadOnlyAdmin):
 
 
 @admin.register(GuidanceDocument)
-class GuidanceDocumentAdmin(admin.ModelAdmin):
+class GuidanceDocumentAdmin(PortalAdmin):
     list_display = ["title", "province", "active", "uploaded_at"]
     list_filter = ["active", "province"]
 
@@ -255,7 +267,7 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(admin.ModelAdmin):
+class AuthenticatorAdmin(PortalAdmin):
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type"]
     search_fields = ["user__email"]

@@ -8,7 +8,7 @@ from django import forms as django_forms
 from django.urls import reverse
 
 from provisioning import forms
-from provisioning.models import Comment, DossierStatus
+from provisioning.models import Comment, DossierStatus, SupportContact
 from provisioning.validators import MSG_CONTROL
 
 from .factories import HOME_PROVINCE
@@ -130,3 +130,20 @@ def test_each_kind_of_control_character_is_refused_in_a_facility(field, bad):
 def test_every_text_field_has_a_length_limit(cls, name):
     form = _build(cls, {name: "x" * 6000})
     assert any("Nội dung dài quá" in error for error in form.errors.get(name, []))
+
+
+def test_text_typed_in_the_admin_refuses_a_direction_override(as_user, site_admin, home_province):
+    response = as_user(site_admin).post(
+        reverse("admin:provisioning_supportcontact_add"),
+        {
+            "province": home_province.pk,
+            "kind": "soyte",
+            "name": "Nguyễn Văn \u202eAn",
+            "position": "Chuyên viên",
+            "phone": "0222 3822 000",
+            "email": "",
+        },
+    )
+    assert response.status_code == 200
+    assert not SupportContact.objects.exists()
+    assert "ký tự đảo chiều văn bản" in response.text
