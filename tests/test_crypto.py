@@ -13,6 +13,7 @@ from django.urls import reverse
 from provisioning.crypto import SecretUnreadable, decrypt, encrypt
 from provisioning.management.commands.rotate_encryption_key import _replace
 from provisioning.models import AuditEvent, DossierStatus, NationalAccount
+from provisioning.tasks import check_initial_password
 
 from .flows import dossier_at
 from .test_settings import import_settings, production
@@ -148,3 +149,13 @@ def test_the_admin_index_counts_the_secrets_no_key_opens(settings, issued, as_us
     settings.FIELD_ENCRYPTION_KEY = f"{NEW},{OLD}"
     page = as_user(admin_member).get(reverse("admin:index")).text
     assert "không giải mã được" not in page
+
+
+def test_a_password_check_whose_secret_no_key_opens_stops_quietly(settings, issued, caplog):
+    account = NationalAccount.objects.get(dossier=issued)
+    NationalAccount.objects.filter(pk=account.pk).update(change_check="pending")
+    settings.FIELD_ENCRYPTION_KEY = NEW  # the key that made the token is gone
+
+    assert check_initial_password(account.pk) is None
+    assert NationalAccount.objects.get(pk=account.pk).change_check == "pending"
+    assert "no encryption key opens its initial password" in caplog.text
