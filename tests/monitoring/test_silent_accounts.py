@@ -78,3 +78,17 @@ def test_the_list_is_paginated(as_user, reviewer, accounts, settings):
 
     assert (codes(first), codes(second)) == (["24-000002"], ["24-000001"])
     assert "page=2" in first.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_reviewers_menu_leads_to_the_silent_list_and_the_activity_import(as_user, reviewer):
+    page = as_user(reviewer).get("/", follow=True).text
+    assert f'href="{PAGE}"' in page
+    assert 'href="/theo-doi/nhap-hoat-dong/"' in page
+
+
+@pytest.mark.django_db
+def test_a_facilitys_menu_has_neither_staff_page(as_user, facility):
+    page = as_user(facility.owner).get("/", follow=True).text
+    assert PAGE not in page
+    assert "/theo-doi/nhap-hoat-dong/" not in page
