@@ -175,10 +175,10 @@ def dossier_actions(show, url_name):
     (404 outside their province, 403 for a wrong role), the form bound to the POST, then
     back to the page (`url_name`) with the message, or, when the form is invalid (message
     `invalid`) or the service refuses, the page again through `show(request, dossier,
-    **{name: form})` with what was typed. `shown(data)` may give the form to show instead.
+    **{name: form})` with what was typed.
     """
 
-    def action(*roles, form, name, invalid, shown=None):
+    def action(*roles, form, name, invalid):
         def decorate(perform):
             @login_required
             @require_POST
@@ -188,8 +188,7 @@ def dossier_actions(show, url_name):
                 bound = form(request.POST)
 
                 def page():
-                    again = shown(request.POST) if shown else bound
-                    return show(request, dossier, **{name: again})
+                    return show(request, dossier, **{name: bound})
 
                 if not bound.is_valid():
                     messages.error(request, invalid)
