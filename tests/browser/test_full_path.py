@@ -251,7 +251,8 @@ def test_a_facility_gets_its_account_through_every_role(
     viettel_page.goto(review_url.replace("/tham-dinh/", "/viettel/"))
     viettel_page.check("input[name=confirmed][value=yes]")
     viettel_page.click("text=Ghi nhận kết quả")
-    viettel_page.wait_for_load_state()
+    # The reviewer may propose only once the confirmation is stored: wait for its message.
+    expect(viettel_page.locator("body")).to_contain_text("Đã xác nhận liên thông")
 
     # The reviewer proposes approval; the approver lands on what waits for approval, sees
     # every badge inside its card, and approves.
